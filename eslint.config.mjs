@@ -1,0 +1,22 @@
+// @ts-check
+import eslint from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/**", "schemas/**", "**/*.cjs", "out/**", "coverage/**"] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-console": "off",
+    },
+  },
+  {
+    // Pure logic stays free of provider SDKs so it is fast to import and test without an engine.
+    files: ["src/config/**/*.ts", "src/naming/**/*.ts", "src/rules/**/*.ts", "src/chart/**/*.ts", "src/manifest/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: ["@pulumi/gcp*", "@pulumi/kubernetes*", "@pulumi/vault*"] }],
+    },
+  },
+);

@@ -1,0 +1,177 @@
+/**
+ * The service catalog: one file per satellite service in `services/`, validated alone and across files.
+ */
+import { readdirSync } from "node:fs";
+import * as path from "node:path";
+import { type CatalogEntry, catalogEntrySchema } from "./schema/catalog";
+import { ConfigError, type Diagnostic } from "./diagnostics";
+import { validateSource } from "./validate";
+import { diagnosticAt, displayPath, readYamlFile, type YamlSource } from "./yaml-source";
+
+export interface CatalogFile {
+  file: string;
+  entry: CatalogEntry;
+  source: YamlSource;
+}
+
+/** Names a tenant may not take: system namespaces, Runway's own prefix and the agent's namespace. */
+export const RESERVED_NAMES = ["default", "kube-system", "kube-public", "kube-node-lease", "flux-system", "gitlab-agent", "gmp-system", "gmp-public", "gke-managed-system", "external-secrets", "cert-manager"];
+
+export function reservedNameProblem(name: string): string | undefined {
+  if (RESERVED_NAMES.includes(name)) return `'${name}' is reserved for the platform; choose another service name`;
+  if (name.startsWith("runway-")) return `names starting with 'runway-' are reserved for the platform; choose another service name`;
+  if (name.startsWith("kube-")) return `names starting with 'kube-' are reserved for Kubernetes; choose another service name`;
+  return undefined;
+}
+
+/** Catalog file paths in a directory (`*.yaml`, `*.yml`), sorted. */
+export function listCatalogFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new ConfigError([{ file: displayPath(dir), line: 1, column: 1, path: "", message: `catalog directory cannot be read (${(e as NodeJS.ErrnoException).code ?? e}); check --catalog or runway:catalogDir` }]);
+  }
+  return names.filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => path.join(dir, n));
+}
+
+/** Loads one catalog file. */
+export function loadCatalogFile(file: string): CatalogFile {
+  const source = readYamlFile(file);
+  const entry = validateSource(catalogEntrySchema, source);
+  return { file: source.file, entry, source };
+}
+
+export interface CatalogContext {
+  /** Environments defined by platform stacks, with each one's ordered deployment stages. */
+  environments: ReadonlyMap<string, readonly string[]>;
+  /** `service@environment` pairs provisioned by service stacks. */
+  serviceStacks: ReadonlySet<string>;
+}
+
+/** Problems of one entry that need no other file, plus those that need the stacks. */
+export function entryProblems(c: CatalogFile, ctx: CatalogContext): Diagnostic[] {
+  const { entry, source } = c;
+  const out: Diagnostic[] = [];
+  const name = entry.metadata.name;
+  const base = path.basename(c.file).replace(/\.ya?ml$/, "");
+  const reserved = reservedNameProblem(name);
+  if (reserved) out.push(diagnosticAt(source, ["metadata", "name"], reserved));
+  else if (base !== name) out.push(diagnosticAt(source, ["metadata", "name"], `file name must match the service name: rename the file to ${name}.yaml or the service to ${base}`));
+  const envs = entry.spec.environments;
+  envs.forEach((env, i) => {
+    if (envs.indexOf(env) !== i) out.push(diagnosticAt(source, ["spec", "environments", i], `environment '${env}' is listed twice`));
+    else if (!ctx.environments.has(env)) {
+      const known = [...ctx.environments.keys()].sort().join(", ") || "none";
+      out.push(diagnosticAt(source, ["spec", "environments", i], `no platform stack defines environment '${env}' (defined: ${known})`));
+    }
+  });
+  const stageProblem = (stage: string | undefined, env: string, at: (string | number)[]) => {
+    const stages = ctx.environments.get(env);
+    if (stage !== undefined && stages && !stages.includes(stage)) out.push(diagnosticAt(source, at, `'${stage}' is not a stage of ${env} (stages: ${stages.join(", ")})`));
+  };
+  for (const env of envs) {
+    if (entry.spec.overrides?.[env]?.stage !== undefined) stageProblem(entry.spec.overrides[env]?.stage, env, ["spec", "overrides", env, "stage"]);
+    else stageProblem(entry.spec.stage, env, ["spec", "stage"]);
+  }
+  for (const env of Object.keys(entry.spec.overrides ?? {})) {
+    if (!envs.includes(env)) out.push(diagnosticAt(source, ["spec", "overrides", env], `overrides an environment the service does not list in spec.environments`, true));
+  }
+  for (const env of envs) {
+    const placement = entry.spec.overrides?.[env]?.placement ?? entry.spec.placement;
+    if (placement === "dedicated" && !ctx.serviceStacks.has(`${name}@${env}`)) {
+      const at = entry.spec.overrides?.[env]?.placement ? ["spec", "overrides", env, "placement"] : ["spec", "placement"];
+      out.push(diagnosticAt(source, at, `dedicated in ${env} but no project configuration: add stacks/Pulumi.${name}-${env}.yaml with runway:kind: service, runway:service: ${name}, runway:environment: ${env}`));
+    }
+  }
+  (entry.spec.egress ?? []).forEach((rule, i) => {
+    if (rule.namespace !== undefined) {
+      const what = rule.namespace === name ? "its own namespace is always reachable" : `'${rule.namespace}' is another tenant's namespace; reach other services through their Gateway host`;
+      out.push(diagnosticAt(source, ["spec", "egress", i, "namespace"], `egress may not name a namespace: ${what}`));
+    } else if (rule.cidr === undefined) {
+      out.push(diagnosticAt(source, ["spec", "egress", i], "an egress rule needs a cidr"));
+    }
+  });
+  (entry.spec.secrets ?? []).forEach((s, i) => {
+    if (s.path.split("/").some((seg) => seg === ".." || seg === ".") || s.path.startsWith("runway/") || s.path.includes("/service/")) {
+      out.push(diagnosticAt(source, ["spec", "secrets", i, "path"], `Vault paths are relative to runway/env/<environment>/service/${name}/; another tenant's path cannot be referenced`));
+    }
+  });
+  return out;
+}
+
+/**
+ * Loads a catalog directory and validates it whole: every file's own errors, then duplicate names and references
+ * to environments and stacks. Throws ConfigError with every problem found.
+ */
+export function loadCatalog(dir: string, ctx: CatalogContext): CatalogFile[] {
+  const diagnostics: Diagnostic[] = [];
+  const files: CatalogFile[] = [];
+  for (const f of listCatalogFiles(dir)) {
+    try {
+      files.push(loadCatalogFile(f));
+    } catch (e) {
+      if (e instanceof ConfigError) diagnostics.push(...e.diagnostics);
+      else throw e;
+    }
+  }
+  const seen = new Map<string, CatalogFile>();
+  for (const c of files) {
+    diagnostics.push(...entryProblems(c, ctx));
+    const prev = seen.get(c.entry.metadata.name);
+    if (prev) {
+      diagnostics.push(diagnosticAt(c.source, ["metadata", "name"], `service name '${c.entry.metadata.name}' is already used by ${prev.file}`));
+    } else {
+      seen.set(c.entry.metadata.name, c);
+    }
+  }
+  if (diagnostics.length) throw new ConfigError(diagnostics);
+  return files;
+}
+
+/** What one catalog entry asks for in one environment, with every default applied. */
+export interface TenantSpec {
+  name: string;
+  owner: string;
+  environment: string;
+  placement: "shared" | "dedicated";
+  stage: string;
+  chartRepository: string;
+  chartValues: Record<string, unknown>;
+  quota: { cpu: string; memory: string; pods: number };
+  exposure: { visibility: "external" | "internal" | "none"; port: number; service: string };
+  egress: { cidr: string; ports: number[] }[];
+  secrets: { name: string; path: string }[];
+  contacts: string[];
+}
+
+export const DEFAULT_QUOTA = { cpu: "4", memory: "8Gi", pods: 30 } as const;
+
+/**
+ * Resolves an entry for one environment. `stages` are the environment's ordered stages; the release follows the
+ * last (most stable) one unless the entry picks another.
+ */
+export function resolveTenant(entry: CatalogEntry, environment: string, stages: readonly string[]): TenantSpec {
+  const o = entry.spec.overrides?.[environment];
+  const name = entry.metadata.name;
+  const stage = o?.stage ?? entry.spec.stage ?? stages[stages.length - 1];
+  const r = { ...entry.spec.resources, ...o?.resources };
+  return {
+    name,
+    owner: entry.metadata.owner,
+    environment,
+    placement: o?.placement ?? entry.spec.placement,
+    stage,
+    chartRepository: entry.spec.chart.repository,
+    chartValues: entry.spec.chart.values ?? {},
+    quota: { cpu: r.cpu ?? DEFAULT_QUOTA.cpu, memory: r.memory ?? DEFAULT_QUOTA.memory, pods: r.pods ?? DEFAULT_QUOTA.pods },
+    exposure: {
+      visibility: entry.spec.exposure?.visibility ?? "external",
+      port: entry.spec.exposure?.port ?? 8080,
+      service: entry.spec.exposure?.service ?? name,
+    },
+    egress: (entry.spec.egress ?? []).filter((e) => e.cidr !== undefined).map((e) => ({ cidr: e.cidr as string, ports: e.ports })),
+    secrets: entry.spec.secrets ?? [],
+    contacts: entry.metadata.contacts ?? [],
+  };
+}

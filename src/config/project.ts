@@ -1,0 +1,90 @@
+/**
+ * The whole configuration of a Runway checkout: every stack file and the catalog, validated together.
+ */
+import * as path from "node:path";
+import { type CatalogContext, type CatalogFile, loadCatalog } from "./catalog";
+import { ConfigError, type Diagnostic } from "./diagnostics";
+import { listStacks, loadStackFile, type StackFile, stackFileName } from "./stack";
+
+export interface ProjectPaths {
+  /** Project root (where Pulumi.yaml is). */
+  root: string;
+  /** Replaces every stack's runway:catalogDir. */
+  catalogDir?: string;
+}
+
+export const STACKS_DIR = "stacks";
+
+export function stacksDir(root: string): string {
+  return path.join(root, STACKS_DIR);
+}
+
+/** Environments and service stacks that catalog entries may refer to. */
+export function catalogContext(stacks: readonly StackFile[]): CatalogContext {
+  const environments = new Map<string, readonly string[]>();
+  const serviceStacks = new Set<string>();
+  for (const s of stacks) {
+    const c = s.config;
+    if (c["runway:kind"] === "platform") environments.set(c["runway:environment"], c["runway:stages"]);
+    if (c["runway:kind"] === "service") serviceStacks.add(`${c["runway:service"]}@${c["runway:environment"]}`);
+  }
+  return { environments, serviceStacks };
+}
+
+/** Loads every stack file; collects every file's problems before throwing. */
+export function loadAllStacks(root: string): StackFile[] {
+  const diagnostics: Diagnostic[] = [];
+  const stacks: StackFile[] = [];
+  for (const name of listStacks(stacksDir(root))) {
+    try {
+      stacks.push(loadStackFile(stackFileName(stacksDir(root), name)));
+    } catch (e) {
+      if (e instanceof ConfigError) diagnostics.push(...e.diagnostics);
+      else throw e;
+    }
+  }
+  if (diagnostics.length) throw new ConfigError(diagnostics);
+  return stacks;
+}
+
+export function catalogDirOf(root: string, stack: StackFile, override?: string): string {
+  const dir = override ?? ("runway:catalogDir" in stack.config ? stack.config["runway:catalogDir"] : "services");
+  return path.resolve(root, dir);
+}
+
+/** What a stack's program needs: its validated config and, for kinds that onboard services, the catalog. */
+export interface StackContext {
+  stack: StackFile;
+  /** Every stack of the project (to resolve environments and service stacks). */
+  allStacks: StackFile[];
+  catalog: CatalogFile[];
+}
+
+/**
+ * Loads and validates one stack and the catalog it uses. Throws ConfigError naming every problem; nothing is
+ * registered before this returns.
+ */
+export function loadStackContext(root: string, stackName: string, paths: Omit<ProjectPaths, "root"> = {}): StackContext {
+  const file = stackFileName(stacksDir(root), stackName);
+  const stack = loadStackFile(file);
+  let others: StackFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  try {
+    others = loadAllStacks(root);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    diagnostics.push(...e.diagnostics);
+  }
+  const allStacks = [stack, ...others.filter((s) => s.name !== stack.name)];
+  let catalog: CatalogFile[] = [];
+  if (stack.config["runway:kind"] !== "selfhosted") {
+    try {
+      catalog = loadCatalog(catalogDirOf(root, stack, paths.catalogDir), catalogContext(allStacks));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      diagnostics.push(...e.diagnostics);
+    }
+  }
+  if (diagnostics.length) throw new ConfigError(diagnostics);
+  return { stack, allStacks, catalog };
+}

@@ -1,0 +1,96 @@
+/**
+ * Field types shared by every Runway schema: names, regions, CIDRs, URLs. Each carries the message a user sees.
+ */
+import { z } from "zod";
+
+/** GCP regions that host GKE (https://cloud.google.com/about/locations). */
+export const GCP_REGIONS = [
+  "africa-south1", "asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1",
+  "asia-south2", "asia-southeast1", "asia-southeast2", "australia-southeast1", "australia-southeast2", "europe-central2",
+  "europe-north1", "europe-north2", "europe-southwest1", "europe-west1", "europe-west2", "europe-west3", "europe-west4",
+  "europe-west6", "europe-west8", "europe-west9", "europe-west10", "europe-west12", "me-central1", "me-central2",
+  "me-west1", "northamerica-northeast1", "northamerica-northeast2", "northamerica-south1", "southamerica-east1",
+  "southamerica-west1", "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2",
+  "us-west3", "us-west4",
+] as const;
+
+export const gcpRegion = z.string().refine((r) => (GCP_REGIONS as readonly string[]).includes(r), {
+  error: (iss) => `'${String(iss.input)}' is not a GCP region; expected one of e.g. us-east1, europe-west4 (see https://cloud.google.com/about/locations)`,
+});
+
+/** A DNS-1123 label: lowercase letters, digits and '-', starting with a letter, ending alphanumeric. */
+export const dnsLabel = (max: number) =>
+  z
+    .string()
+    .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, {
+      error: "must be a DNS label: lowercase letters, digits and '-', starting with a letter and not ending with '-'",
+    })
+    .max(max, { error: `must be at most ${max} characters` });
+
+/** GCP project id rules (https://cloud.google.com/resource-manager/docs/creating-managing-projects). */
+export const gcpProjectId = z
+  .string()
+  .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, {
+    error: "must be a GCP project id: 6-30 characters, lowercase letters, digits and '-', starting with a letter, not ending with '-'",
+  })
+  .refine((s) => !/google|null|undefined|ssl/.test(s), {
+    error: "GCP refuses project ids containing 'google', 'null', 'undefined' or 'ssl'",
+  });
+
+/** IPv4 CIDR block such as 10.0.0.0/20, with the address aligned to its prefix. */
+export const cidr = z.string().refine(isAlignedCidr, {
+  error: (iss) => `'${String(iss.input)}' is not an IPv4 CIDR block such as 10.0.0.0/20 (address aligned to the prefix)`,
+});
+
+export function parseCidr(s: string): { start: number; end: number; prefix: number } | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const addr = ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
+  const size = 2 ** (32 - prefix);
+  return { start: addr, end: addr + size - 1, prefix };
+}
+
+function isAlignedCidr(s: string): boolean {
+  const c = parseCidr(s);
+  return c !== undefined && c.start % 2 ** (32 - c.prefix) === 0;
+}
+
+export function cidrsOverlap(a: string, b: string): boolean {
+  const x = parseCidr(a);
+  const y = parseCidr(b);
+  return x !== undefined && y !== undefined && x.start <= y.end && y.start <= x.end;
+}
+
+export const ociUrl = z.string().regex(/^oci:\/\/[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/, {
+  error: "must be an oci:// URL such as oci://registry.gitlab.com/group/project/charts/name",
+});
+
+export const httpsUrl = z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/[^\s]*)?$/, {
+  error: "must be an https:// URL",
+});
+
+/** GitLab release a chart is compatible with: MAJOR.MINOR, as in the `gitlab-17.9` tag. */
+export const gitlabRelease = z.string().regex(/^[0-9]+\.[0-9]+$/, {
+  error: "must be a GitLab release MAJOR.MINOR such as 17.9",
+});
+
+/** A GitLab group or project path. */
+export const gitlabPath = z.string().regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$/, {
+  error: "must be a GitLab group or project path such as gitlab-org/ai-framework",
+});
+
+/** Written reason for loosening a default or waiving a rule. */
+export const justification = z
+  .string()
+  .trim()
+  .min(20, { error: "a justification must explain the reason in at least 20 characters" });
+
+/** Kubernetes quantities. */
+export const cpuQuantity = z.string().regex(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, { error: "must be a CPU quantity such as 500m or 2" });
+export const memoryQuantity = z.string().regex(/^[0-9]+(Ki|Mi|Gi|Ti)?$/, { error: "must be a memory quantity such as 512Mi or 4Gi" });
+
+/** Stage names are OCI tags; they are also used in resource names. */
+export const stageName = dnsLabel(30);

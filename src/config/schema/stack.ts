@@ -1,0 +1,219 @@
+/**
+ * The stack file `stacks/Pulumi.<stack>.yaml`: `runway:kind` selects the composition, and each kind has its own
+ * strict set of keys.
+ */
+import { z } from "zod";
+import {
+  cidr,
+  dnsLabel,
+  gcpProjectId,
+  gcpRegion,
+  gitlabPath,
+  gitlabRelease,
+  httpsUrl,
+  justification,
+  ociUrl,
+  stageName,
+} from "./common";
+
+/** A Pulumi secret in a stack file, as written by `pulumi config set --secret`. */
+export const secureValue = z.strictObject({ secure: z.string().min(1) }).describe("A Pulumi secret (pulumi config set --secret).");
+
+/** Controls of the security checklist a stack may loosen on its cluster, each with a justification. */
+export const LOOSENABLE_CONTROLS = ["G1", "G7", "G16", "G17", "G21", "G22"] as const;
+
+const gcp = z
+  .strictObject({
+    projectId: gcpProjectId.describe("Project that holds this stack's cluster (created by Runway)."),
+    folderId: z.string().regex(/^[0-9]{6,20}$/, { error: "must be a numeric folder id" }).describe("Folder the project is created in."),
+    billingAccount: z
+      .string()
+      .regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, { error: "must be a billing account id such as 01ABCD-234567-89ABCD" })
+      .describe("Billing account of the project."),
+    region: gcpRegion.describe("Default region for regional resources."),
+    labels: z.record(z.string(), z.string()).describe("Extra labels on the project.").optional(),
+    budget: z
+      .strictObject({
+        amount: z.number().positive().describe("Monthly budget in the billing account's currency."),
+        thresholds: z.array(z.number().gt(0).max(2)).min(1).describe("Alert thresholds as fractions, default [0.5, 0.9, 1.0].").optional(),
+      })
+      .optional(),
+    sharedVpcHostProject: gcpProjectId.describe("Attach the project as a Shared VPC service project of this host.").optional(),
+    contacts: z.array(z.email()).describe("Essential contacts for security, technical and billing notices.").optional(),
+    apis: z.array(z.string().regex(/^[a-z0-9.-]+\.googleapis\.com$/)).describe("Extra APIs to enable.").optional(),
+  })
+  .describe("The GCP project of this stack.");
+
+const subnet = z.strictObject({
+  region: gcpRegion,
+  cidr: cidr.describe("Primary range of the subnet (nodes)."),
+  pods: cidr.describe("Secondary range for pods."),
+  services: cidr.describe("Secondary range for services."),
+});
+
+const network = z
+  .strictObject({
+    subnets: z.array(subnet).min(1).describe("One subnet per region."),
+  })
+  .describe("VPC of the stack's project.");
+
+const nodePool = z.strictObject({
+  name: dnsLabel(20),
+  machineType: z.string().regex(/^[a-z0-9]+-[a-z0-9-]+$/, { error: "must be a machine type such as e2-standard-4" }).default("e2-standard-4"),
+  minNodes: z.int().min(0).max(100).default(1).describe("Minimum nodes per zone."),
+  maxNodes: z.int().min(1).max(1000).default(3).describe("Maximum nodes per zone."),
+  diskSizeGb: z.int().min(20).max(2000).default(100),
+  spot: z.boolean().default(false),
+});
+
+const cluster = z
+  .strictObject({
+    region: gcpRegion.describe("Region of the regional cluster; must have a subnet."),
+    releaseChannel: z.enum(["REGULAR", "STABLE"]).default("REGULAR").describe("GKE release channel (G12)."),
+    masterIpv4CidrBlock: cidr.default("172.16.0.0/28").describe("/28 range of the control plane's private endpoint."),
+    privateNodes: z.boolean().default(true).describe("Nodes have internal IPs only (G1); turning this off needs exceptions.G1."),
+    privateEndpoint: z.boolean().default(true).describe("Control plane reachable only on its private endpoint (G2)."),
+    authorizedNetworks: z
+      .array(z.strictObject({ cidr, name: z.string().min(1) }))
+      .default([])
+      .describe("Networks allowed to reach the control plane (G2); required when privateEndpoint is false."),
+    nodePools: z.array(nodePool).min(1).default([{ name: "general", machineType: "e2-standard-4", minNodes: 1, maxNodes: 3, diskSizeGb: 100, spot: false }]),
+    securityGroup: z.email().describe("Google Groups for RBAC group, gke-security-groups@<domain> (G21).").optional(),
+    maintenanceWindow: z
+      .strictObject({
+        startTime: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, { error: "must be an RFC 3339 UTC time such as 2025-01-01T02:00:00Z" }),
+        endTime: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, { error: "must be an RFC 3339 UTC time such as 2025-01-01T06:00:00Z" }),
+        recurrence: z.string().startsWith("FREQ=", { error: "must be an RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=SA,SU" }),
+      })
+      .default({ startTime: "2025-01-04T02:00:00Z", endTime: "2025-01-04T08:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" }),
+    backup: z
+      .strictObject({
+        cronSchedule: z.string().default("0 3 * * *"),
+        retainDays: z.int().min(1).max(365).default(30),
+      })
+      .default({ cronSchedule: "0 3 * * *", retainDays: 30 })
+      .describe("Backup for GKE plan for all namespaces."),
+    exceptions: z
+      .partialRecord(z.enum(LOOSENABLE_CONTROLS), justification)
+      .default({})
+      .describe(
+        "Security defaults this cluster turns off, each with a written justification: G1 private nodes, G7 secure boot, G16 Binary Authorization, G17 intranode visibility, G21 Google Groups RBAC, G22 boot disk CMEK.",
+      ),
+  })
+  .describe("The GKE cluster of this stack.");
+
+const gitlab = z
+  .strictObject({
+    url: httpsUrl.default("https://gitlab.com").describe("GitLab instance."),
+    agentProject: gitlabPath.describe("Project that holds the agent configuration (.gitlab/agents/<name>/config.yaml)."),
+    kasAddress: z
+      .string()
+      .regex(/^wss?:\/\/[^\s]+$/, { error: "must be a wss:// URL such as wss://kas.gitlab.com" })
+      .default("wss://kas.gitlab.com"),
+    ciGroup: gitlabPath.describe("Only CI jobs of projects under this group may deploy (OIDC attribute condition)."),
+    oidcAudience: z.string().min(1).default("https://iam.googleapis.com").describe("Audience of the CI job's id_token."),
+  })
+  .describe("GitLab connection.");
+
+const vault = z
+  .strictObject({
+    address: httpsUrl.describe("Vault address."),
+    kvMount: z.string().regex(/^[a-z][-a-z0-9_]*$/).default("runway").describe("KV v2 mount that holds service secrets."),
+    audience: z.string().min(1).default("vault").describe("Audience of service account tokens presented to Vault (V2)."),
+  })
+  .describe("Vault integration.");
+
+const observability = z
+  .strictObject({
+    notificationChannels: z
+      .array(z.string().regex(/^projects\/[a-z][-a-z0-9]+\/notificationChannels\/[0-9]+$/, { error: "must be projects/<project>/notificationChannels/<id>" }))
+      .default([])
+      .describe("Cloud Monitoring notification channels that receive alerts."),
+  })
+  .default({ notificationChannels: [] });
+
+const waiver = z.strictObject({
+  rule: z.string().regex(/^[A-Z]+[0-9]+(-[a-z0-9-]+)?$/, { error: "must be a rule id such as G16" }),
+  resource: z.string().min(1).describe("Name of the resource the waiver applies to."),
+  justification,
+});
+
+const common = {
+  "runway:waivers": z.array(waiver).default([]).describe("Rules waived for named resources, each with a justification."),
+};
+
+const stages = z
+  .array(stageName)
+  .min(1)
+  .refine((s) => new Set(s).size === s.length, { error: "stages must be unique" })
+  .describe("Ordered deployment stages of this environment, least to most stable; each is an OCI tag that a chart version reaches by promotion.");
+
+export const platformConfigSchema = z.strictObject({
+  "runway:kind": z.literal("platform"),
+  "runway:environment": dnsLabel(20).describe("Environment this shared cluster serves, e.g. staging."),
+  "runway:domain": z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: "must be a DNS domain such as runway.gitlab.net" }),
+  "runway:stages": stages,
+  "runway:catalogDir": z.string().default("services").describe("Directory of the service catalog."),
+  "runway:gcp": gcp,
+  "runway:network": network,
+  "runway:cluster": cluster,
+  "runway:gitlab": gitlab,
+  "runway:gitlabToken": secureValue.describe("GitLab API token that registers the agent (secret).").optional(),
+  "runway:vault": vault,
+  "runway:observability": observability,
+  ...common,
+});
+
+export const serviceConfigSchema = z.strictObject({
+  "runway:kind": z.literal("service"),
+  "runway:service": dnsLabel(40).describe("Catalog entry this stack provisions."),
+  "runway:environment": dnsLabel(20),
+  "runway:domain": z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: "must be a DNS domain such as runway.gitlab.net" }),
+  "runway:stages": stages,
+  "runway:catalogDir": z.string().default("services"),
+  "runway:gcp": gcp,
+  "runway:network": network.optional(),
+  "runway:cluster": cluster.optional(),
+  "runway:gitlab": gitlab,
+  "runway:gitlabToken": secureValue.optional(),
+  "runway:vault": vault.optional(),
+  "runway:observability": observability,
+  ...common,
+});
+
+export const selfhostedConfigSchema = z.strictObject({
+  "runway:kind": z.literal("selfhosted"),
+  "runway:service": dnsLabel(40).describe("Satellite service to turn up, e.g. ai-gateway."),
+  "runway:chart": ociUrl.describe("Public OCI repository of the service's chart."),
+  "runway:gitlabRelease": gitlabRelease.describe("The customer's GitLab release; the chart is pinned to tag gitlab-<release>."),
+  "runway:gitlabUrl": httpsUrl.describe("The customer's GitLab instance."),
+  "runway:kubeconfig": z.string().min(1).describe("Path of the kubeconfig that reaches the customer's cluster.").optional(),
+  "runway:kubeContext": z.string().min(1).describe("Context in the kubeconfig (e.g. the GitLab agent's context).").optional(),
+  "runway:state": z.enum(["up", "down"]).default("up").describe("up turns the service up; down removes the workload and revokes its tokens."),
+  "runway:installFlux": z.boolean().default(true).describe("Install Flux; false reuses a Flux already on the cluster."),
+  "runway:values": z.record(z.string(), z.unknown()).default({}).describe("Extra Helm values, e.g. the customer's own LLM endpoint."),
+  "runway:keepData": z.array(dnsLabel(63)).default([]).describe("PersistentVolumeClaims kept on turn-down."),
+  ...common,
+});
+
+export const stackConfigSchema = z.discriminatedUnion("runway:kind", [platformConfigSchema, serviceConfigSchema, selfhostedConfigSchema]);
+
+export type StackConfig = z.output<typeof stackConfigSchema>;
+export type PlatformConfig = z.output<typeof platformConfigSchema>;
+export type ServiceConfig = z.output<typeof serviceConfigSchema>;
+export type SelfhostedConfig = z.output<typeof selfhostedConfigSchema>;
+export type ClusterConfig = z.output<typeof cluster>;
+export type NetworkConfig = z.output<typeof network>;
+export type GcpConfig = z.output<typeof gcp>;
+export type GitlabConfig = z.output<typeof gitlab>;
+export type VaultConfig = z.output<typeof vault>;
+
+/** The whole stack file: Pulumi's own keys plus `config`. */
+export const stackFileSchema = z
+  .strictObject({
+    config: stackConfigSchema,
+    secretsprovider: z.string().optional(),
+    encryptedkey: z.string().optional(),
+    encryptionsalt: z.string().optional(),
+  })
+  .describe("A Runway stack file, stacks/Pulumi.<stack>.yaml.");

@@ -1,0 +1,125 @@
+/**
+ * Loading and validating stack files, `stacks/Pulumi.<stack>.yaml`.
+ */
+import { readdirSync } from "node:fs";
+import * as path from "node:path";
+import { cidrsOverlap, parseCidr } from "./schema/common";
+import { type StackConfig, stackFileSchema } from "./schema/stack";
+import { ConfigError, type Diagnostic } from "./diagnostics";
+import { validateSource } from "./validate";
+import { diagnosticAt, readYamlFile, type YamlSource } from "./yaml-source";
+
+export interface StackFile {
+  /** Stack name, from the file name `Pulumi.<name>.yaml`. */
+  name: string;
+  file: string;
+  config: StackConfig;
+  /** Keys whose values are Pulumi secrets (`secure:`), without the `runway:` prefix. */
+  secretKeys: string[];
+  source: YamlSource;
+}
+
+const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.ya?ml$/;
+
+export function stackFileName(stacksDir: string, name: string): string {
+  return path.join(stacksDir, `Pulumi.${name}.yaml`);
+}
+
+/** Stack names found in a stacks directory, sorted. */
+export function listStacks(stacksDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(stacksDir);
+  } catch {
+    return [];
+  }
+  return names
+    .map((n) => STACK_FILE.exec(n)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .sort();
+}
+
+type Problem = { path: (string | number)[]; message: string };
+
+/** Checks across fields of one stack's config that a schema cannot express. */
+export function stackProblems(config: StackConfig): Problem[] {
+  const out: Problem[] = [];
+  if (config["runway:kind"] === "selfhosted") return out;
+  const network = config["runway:network"];
+  const cluster = config["runway:cluster"];
+  if (network) {
+    const ranges: { path: (string | number)[]; cidr: string }[] = [];
+    const regions = new Map<string, number>();
+    network.subnets.forEach((s, i) => {
+      const prev = regions.get(s.region);
+      if (prev !== undefined) out.push({ path: ["config", "runway:network", "subnets", i, "region"], message: `region ${s.region} already has a subnet (subnets[${prev}]); use one subnet per region` });
+      regions.set(s.region, i);
+      for (const k of ["cidr", "pods", "services"] as const) ranges.push({ path: ["config", "runway:network", "subnets", i, k], cidr: s[k] });
+    });
+    if (cluster) ranges.push({ path: ["config", "runway:cluster", "masterIpv4CidrBlock"], cidr: cluster.masterIpv4CidrBlock });
+    for (let i = 0; i < ranges.length; i++) {
+      for (let j = 0; j < i; j++) {
+        if (cidrsOverlap(ranges[i].cidr, ranges[j].cidr)) {
+          out.push({ path: ranges[i].path, message: `${ranges[i].cidr} overlaps ${ranges[j].cidr} (${ranges[j].path.slice(1).join(".")}); choose disjoint ranges` });
+        }
+      }
+    }
+  }
+  if (cluster) {
+    const cp = ["config", "runway:cluster"];
+    if (!network) {
+      out.push({ path: cp, message: "a cluster needs runway:network with a subnet in the cluster's region" });
+    } else if (!network.subnets.some((s) => s.region === cluster.region)) {
+      out.push({ path: [...cp, "region"], message: `no subnet in ${cluster.region}; add one to runway:network.subnets` });
+    }
+    if (parseCidr(cluster.masterIpv4CidrBlock)?.prefix !== 28) {
+      out.push({ path: [...cp, "masterIpv4CidrBlock"], message: "must be a /28 range (GKE control plane)" });
+    }
+    if (cluster.privateEndpoint && !cluster.privateNodes) {
+      out.push({ path: [...cp, "privateEndpoint"], message: "a private endpoint requires private nodes; set privateNodes: true or privateEndpoint: false" });
+    }
+    if (!cluster.privateNodes && !cluster.exceptions.G1) {
+      out.push({ path: [...cp, "privateNodes"], message: "turning off private nodes (G1) needs exceptions.G1 with a justification" });
+    }
+    if (!cluster.privateEndpoint) {
+      if (cluster.authorizedNetworks.length === 0) {
+        out.push({ path: [...cp, "authorizedNetworks"], message: "a public endpoint must be restricted (G2): list authorizedNetworks, or set privateEndpoint: true" });
+      }
+      cluster.authorizedNetworks.forEach((n, i) => {
+        if (parseCidr(n.cidr)?.prefix === 0) out.push({ path: [...cp, "authorizedNetworks", i, "cidr"], message: "0.0.0.0/0 opens the control plane to the internet (G2); list specific networks" });
+      });
+    }
+    if (cluster.exceptions.G21 === undefined && !cluster.securityGroup) {
+      // Google Groups for RBAC is on unless explicitly excepted (G21).
+      out.push({ path: [...cp, "securityGroup"], message: "set securityGroup to gke-security-groups@<domain> (G21), or except G21 with a justification" });
+    }
+    cluster.nodePools.forEach((p, i) => {
+      if (p.minNodes > p.maxNodes) out.push({ path: [...cp, "nodePools", i, "minNodes"], message: `minNodes ${p.minNodes} exceeds maxNodes ${p.maxNodes}` });
+    });
+    const names = cluster.nodePools.map((p) => p.name);
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) out.push({ path: [...cp, "nodePools", i, "name"], message: `node pool '${n}' is listed twice` });
+    });
+  }
+  return out;
+}
+
+/** Loads one stack file; throws ConfigError naming every problem of the file. */
+export function loadStackFile(file: string): StackFile {
+  const m = STACK_FILE.exec(path.basename(file));
+  const source = readYamlFile(file);
+  if (!m) {
+    throw new ConfigError([{ file: source.file, line: 1, column: 1, path: "", message: "stack files are named Pulumi.<stack>.yaml" }]);
+  }
+  const parsed = validateSource(stackFileSchema, source);
+  const diagnostics: Diagnostic[] = stackProblems(parsed.config).map((p) => diagnosticAt(source, p.path, p.message));
+  if (diagnostics.length) throw new ConfigError(diagnostics);
+  const raw = (source.value as { config: Record<string, unknown> }).config;
+  const secretKeys = Object.keys(raw)
+    .filter((k) => {
+      const v = raw[k];
+      return v !== null && typeof v === "object" && "secure" in (v as object);
+    })
+    .map((k) => k.replace(/^runway:/, ""));
+  return { name: m[1], file: source.file, config: parsed.config, secretKeys, source };
+}

@@ -1,0 +1,186 @@
+/**
+ * The offline plan engine: runs a Pulumi program in-process under Pulumi's mock runtime and records every
+ * registration request exactly as the engine would receive it (type, name, parent, provider, protect,
+ * dependencies, aliases and inputs with secrets still marked). No cloud credentials, no Pulumi CLI.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
+import { getStore } from "@pulumi/pulumi/runtime/state";
+import { planMocks } from "./mocks";
+
+/** One resource as the plan shows it. Secret values are the string "[secret]", unknown ones "[unknown]". */
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent: string | null;
+  provider: string | null;
+  protect: boolean;
+  dependsOn: string[];
+  inputs: Record<string, unknown>;
+  custom: boolean;
+  retainOnDelete: boolean;
+  deleteBeforeReplace: boolean;
+  ignoreChanges: string[];
+  replaceOnChanges: string[];
+  additionalSecretOutputs: string[];
+  /** Aliases as URNs or as `name=..,type=..,parent=..` specs. */
+  aliases: string[];
+}
+
+export interface Plan {
+  stack: string;
+  resources: PlannedResource[];
+  /** Stack outputs, secrets masked. */
+  outputs: Record<string, unknown>;
+}
+
+export const SECRET = "[secret]";
+export const UNKNOWN = "[unknown]";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Serialized property values to plain JSON, with secrets and unknowns replaced by markers. */
+export function maskValue(v: unknown): unknown {
+  if (v === UNKNOWN_VALUE) return UNKNOWN;
+  if (Array.isArray(v)) return v.map(maskValue);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    const sig = o[SIG_KEY];
+    if (sig === SECRET_SIG) return SECRET;
+    if (sig === RESOURCE_SIG) return o.urn;
+    if (sig !== undefined) return `[${String(sig).slice(0, 8)}]`;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(o).sort()) {
+      if (k === "__provider") out[k] = "[dynamic provider]";
+      else out[k] = maskValue(o[k]);
+    }
+    return out;
+  }
+  return v;
+}
+
+interface AliasMessage {
+  getUrn(): string;
+  getSpec(): { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+}
+
+function aliasText(a: AliasMessage): string {
+  const urn = a.getUrn();
+  if (urn) return urn;
+  const s = a.getSpec();
+  if (!s) return "";
+  const parts = [s.getName() && `name=${s.getName()}`, s.getType() && `type=${s.getType()}`, s.getParenturn() && `parent=${s.getParenturn()}`, s.getNoparent() && "noParent"];
+  return parts.filter(Boolean).join(",");
+}
+
+/** Provider references arrive as `URN::ID`; the plan shows the provider's URN. */
+function providerUrn(ref: string): string | null {
+  if (!ref) return null;
+  const i = ref.lastIndexOf("::");
+  return i > 0 ? ref.slice(0, i) : ref;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- protobuf request objects of the SDK have no public types */
+class RecordingMonitor extends MockMonitor {
+  readonly recorded: PlannedResource[] = [];
+  stackOutputs: Record<string, unknown> = {};
+  stackUrn = "";
+
+  override async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+    return super.registerResource(req, (err: any, resp: any) => {
+      if (!err) {
+        const urn: string = resp.getUrn();
+        if (req.getType() === "pulumi:pulumi:Stack") this.stackUrn = urn;
+        this.recorded.push({
+          urn,
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent() || null,
+          provider: providerUrn(req.getProvider()),
+          protect: req.getProtect() === true,
+          dependsOn: [...new Set<string>(req.getDependenciesList())].sort(),
+          inputs: maskValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+          custom: req.getCustom(),
+          retainOnDelete: req.getRetainondelete() === true,
+          deleteBeforeReplace: req.getDeletebeforereplace() === true,
+          ignoreChanges: [...req.getIgnorechangesList()],
+          replaceOnChanges: [...req.getReplaceonchangesList()],
+          additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+          aliases: (req.getAliasesList() as AliasMessage[]).map(aliasText).filter(Boolean),
+        });
+      }
+      callback(err, resp);
+    });
+  }
+
+  override registerResourceOutputs(req: any, callback: (err: any, resp: any) => void): void {
+    if (req.getUrn() === this.stackUrn) {
+      this.stackOutputs = maskValue(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    }
+    super.registerResourceOutputs(req, callback);
+  }
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+export interface RunOptions {
+  project?: string;
+  stack: string;
+  /** Config values keyed `runway:key`; objects are passed as JSON text as Pulumi does. */
+  config?: Record<string, string>;
+  /** Config keys (`runway:key`) whose values are secrets. */
+  secretKeys?: string[];
+  /** Leave computed outputs unknown, as `pulumi preview` does. */
+  preview?: boolean;
+  mocks?: pulumi.runtime.Mocks;
+}
+
+/**
+ * Runs `program` as a stack under the mock runtime and returns every registered resource, sorted by URN so the
+ * same program gives the same plan byte for byte. Errors of the program (or of any registration) reject.
+ */
+export async function recordProgram(program: () => unknown, opts: RunOptions): Promise<Plan> {
+  const project = opts.project ?? "runway";
+  const mocks = opts.mocks ?? planMocks(opts.preview === true);
+  await pulumi.runtime.setMocks(mocks, project, opts.stack, opts.preview === true);
+  const monitor = new RecordingMonitor(mocks);
+  // setMocks installed a plain MockMonitor; swap in the recording one with the same feature flags.
+  const store = getStore();
+  const flags = { ...store };
+  setMockOptions(monitor, project, opts.stack, opts.preview === true);
+  for (const k of Object.keys(flags) as (keyof typeof store)[]) {
+    if (String(k).startsWith("supports")) (store as unknown as Record<string, unknown>)[k] = flags[k];
+  }
+  pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
+
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+  try {
+    await pulumi.runtime.runInPulumiStack(async () => {
+      // A throwing program would leave the SDK's own stack promises rejected and unhandled: keep the error aside.
+      try {
+        return await program();
+      } catch (e) {
+        failures.unshift(e);
+        return {};
+      }
+    });
+    await waitForRPCs();
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+  if (failures.length) throw failures[0];
+  const errors = store.logErrorCount;
+  if (errors > 0) throw new Error(`the program logged ${errors} error(s) while registering resources`);
+  const resources = [...monitor.recorded].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+  return { stack: opts.stack, resources, outputs: monitor.stackOutputs };
+}
+
+async function waitForRPCs(): Promise<void> {
+  const settings = await import("@pulumi/pulumi/runtime/settings");
+  await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}

@@ -1,0 +1,43 @@
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { maskValue, SECRET } from "../src/plan/engine";
+import { runWithMocks } from "./helpers/pulumi";
+
+class Box extends pulumi.ComponentResource {
+  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+    super("runway:test:Box", name, {}, opts);
+    new pulumi.CustomResource("test:index:Thing", `${name}-thing`, { secretField: pulumi.secret("hunter2"), plain: "x" }, { parent: this, protect: true });
+    this.registerOutputs({});
+  }
+}
+
+describe("plan engine", () => {
+  it("records parent, protect and inputs of each registration", async () => {
+    const plan = await runWithMocks(() => new Box("b"));
+    const thing = plan.one("test:index:Thing");
+    expect(thing.parent).toBe(plan.one("runway:test:Box").urn);
+    expect(thing.protect).toBe(true);
+    expect(thing.inputs.plain).toBe("x");
+  });
+
+  it("masks secret inputs and secret stack outputs", async () => {
+    const plan = await runWithMocks(() => {
+      new Box("b");
+      return { token: pulumi.secret("s3cr3t") };
+    });
+    expect(plan.one("test:index:Thing").inputs.secretField).toBe(SECRET);
+    expect(plan.outputs.token).toBe(SECRET);
+    expect(JSON.stringify(plan)).not.toContain("hunter2");
+    expect(JSON.stringify(plan)).not.toContain("s3cr3t");
+  });
+
+  it("rejects when the program throws", async () => {
+    await expect(runWithMocks(() => { throw new Error("boom"); })).rejects.toThrow("boom");
+  });
+
+  it("masks nested secrets and marks unknowns", () => {
+    const sig = "4dabf18193072939515e22adb298388d";
+    const v = maskValue({ a: [{ [sig]: "1b47061264138c4ac30d75fd1eb44270", value: "x" }], b: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" });
+    expect(v).toEqual({ a: [SECRET], b: "[unknown]" });
+  });
+});
