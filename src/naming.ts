@@ -1,0 +1,64 @@
+/**
+ * Names and labels shared by every component: one shape for cross-cutting inputs everywhere.
+ */
+
+/** Labels on every GCP resource and Kubernetes object Runway creates. */
+export interface RunwayLabels {
+  service?: string;
+  owner?: string;
+  environment?: string;
+}
+
+/** GCP label values: lowercase letters, digits, '-' and '_', at most 63 characters. */
+export function gcpLabelValue(v: string): string {
+  return v.toLowerCase().replace(/[^a-z0-9_-]/g, "_").slice(0, 63);
+}
+
+/** GCP labels: `managed-by: runway` plus service, owner and environment when known. */
+export function gcpLabels(l: RunwayLabels, extra: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = { "managed-by": "runway" };
+  if (l.service) out.service = gcpLabelValue(l.service);
+  if (l.owner) out.owner = gcpLabelValue(l.owner);
+  if (l.environment) out.environment = gcpLabelValue(l.environment);
+  for (const [k, v] of Object.entries(extra)) out[gcpLabelValue(k)] = gcpLabelValue(v);
+  return out;
+}
+
+/** Kubernetes labels (recommended app.kubernetes.io keys plus runway.gitlab.com ones). */
+export function k8sLabels(l: RunwayLabels): Record<string, string> {
+  const out: Record<string, string> = { "app.kubernetes.io/managed-by": "runway" };
+  if (l.service) out["runway.gitlab.com/service"] = l.service;
+  if (l.environment) out["runway.gitlab.com/environment"] = l.environment;
+  return out;
+}
+
+/**
+ * A GCP service account id (6-30 chars, lowercase, digits, '-') derived from parts; long names are shortened
+ * with a stable hash so they stay unique and deterministic.
+ */
+export function serviceAccountId(...parts: string[]): string {
+  const raw = parts.join("-").toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
+  const base = /^[a-z]/.test(raw) ? raw : `sa-${raw}`;
+  if (base.length <= 30) return base.length >= 6 ? base : `${base}-runway`.slice(0, 30);
+  return `${base.slice(0, 23).replace(/-$/, "")}-${shortHash(base)}`;
+}
+
+/** Six hex characters of a stable FNV-1a hash. */
+export function shortHash(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0").slice(0, 6);
+}
+
+/** Vault path prefix of a service's secrets (existing Runway convention). */
+export function vaultServicePath(environment: string, service: string): string {
+  return `env/${environment}/service/${service}`;
+}
+
+/** Public host of a service: `<name>.<environment>.<domain>`. */
+export function serviceHost(name: string, environment: string, domain: string): string {
+  return `${name}.${environment}.${domain}`;
+}
