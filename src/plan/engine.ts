@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
+import * as settings from "@pulumi/pulumi/runtime/settings";
 import { getStore } from "@pulumi/pulumi/runtime/state";
 import { planMocks } from "./mocks";
 
@@ -150,7 +150,7 @@ export async function recordProgram(program: () => unknown, opts: RunOptions): P
   // setMocks installed a plain MockMonitor; swap in the recording one with the same feature flags.
   const store = getStore();
   const flags = { ...store };
-  setMockOptions(monitor, project, opts.stack, opts.preview === true);
+  settings.setMockOptions(monitor, project, opts.stack, opts.preview === true);
   for (const k of Object.keys(flags) as (keyof typeof store)[]) {
     if (String(k).startsWith("supports")) (store as unknown as Record<string, unknown>)[k] = flags[k];
   }
@@ -181,6 +181,6 @@ export async function recordProgram(program: () => unknown, opts: RunOptions): P
 }
 
 async function waitForRPCs(): Promise<void> {
-  const settings = await import("@pulumi/pulumi/runtime/settings");
+  // Internal to the SDK (not in its typings), and what its own `disconnect` awaits.
   await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }

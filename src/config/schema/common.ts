@@ -14,8 +14,8 @@ export const GCP_REGIONS = [
   "us-west3", "us-west4",
 ] as const;
 
-export const gcpRegion = z.string().refine((r) => (GCP_REGIONS as readonly string[]).includes(r), {
-  error: (iss) => `'${String(iss.input)}' is not a GCP region; expected one of e.g. us-east1, europe-west4 (see https://cloud.google.com/about/locations)`,
+export const gcpRegion = z.enum(GCP_REGIONS, {
+  error: (iss) => `'${String(iss.input)}' is not a GCP region; expected e.g. us-east1 or europe-west4 (see https://cloud.google.com/about/locations)`,
 });
 
 /** A DNS-1123 label: lowercase letters, digits and '-', starting with a letter, ending alphanumeric. */

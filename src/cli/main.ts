@@ -1,0 +1,94 @@
+/**
+ * The `runway` command line.
+ */
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config/diagnostics";
+import { diffCommand } from "./diff";
+import { planCommand } from "./plan";
+import { schemasCommand } from "./schemas";
+import { validateCommand } from "./validate";
+
+/** Output sinks, replaceable in tests. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const consoleIo: Io = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${l}\n`),
+};
+
+/** Runs an action; bad input is printed as diagnostics (exit 1), never as a stack trace. */
+export async function guarded(io: Io, fn: () => Promise<number> | number): Promise<number> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      for (const line of e.message.split("\n")) io.err(line);
+      return 1;
+    }
+    if (e instanceof Error && e.name === "RunError") {
+      io.err(e.message);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command("runway")
+    .description("Runway: provision GCP projects, GKE clusters and satellite services on GitLab's platform.")
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) });
+  const run = (fn: () => Promise<number> | number) => guarded(io, fn).then(setExit);
+
+  program
+    .command("validate")
+    .description("Validate stack files and catalog files (default: every stack in stacks/ and its catalog).")
+    .argument("[paths...]", "stack files, catalog files or catalog directories")
+    .action((paths: string[]) => run(() => validateCommand(io, paths)));
+
+  program
+    .command("plan")
+    .description("Run a stack's Pulumi program offline under the mock runtime and show what it would create.")
+    .option("--stack <name>", "stack to plan (stacks/Pulumi.<name>.yaml)")
+    .option("--all", "plan every stack in stacks/")
+    .option("--catalog <dir>", "use this catalog directory instead of the stack's")
+    .option("--json <file>", "write the plan as JSON (with --all: a directory, one <stack>.json each)")
+    .option("--preview", "leave computed outputs unknown, as `pulumi preview` does")
+    .option("--quiet", "print only the counts")
+    .action((opts) => run(() => planCommand(io, opts)));
+
+  program
+    .command("diff")
+    .description("Compare two plans (files or directories of plans written by `runway plan --json`).")
+    .argument("<base>", "plan before the change")
+    .argument("<head>", "plan after the change")
+    .option("--format <format>", "text or markdown", "text")
+    .action((base: string, head: string, opts) => run(() => diffCommand(io, base, head, opts)));
+
+  program
+    .command("schemas")
+    .description("Write or check the generated JSON Schemas in schemas/.")
+    .option("--write", "write the files")
+    .option("--check", "fail when a committed schema is stale")
+    .action((opts) => run(() => schemasCommand(io, opts)));
+
+  return program;
+}
+
+export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : e.exitCode || 2;
+    throw e;
+  }
+  return code;
+}

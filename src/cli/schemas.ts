@@ -1,0 +1,33 @@
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import * as path from "node:path";
+import { projectRoot } from "../paths";
+import { renderAllSchemas } from "../schemas";
+import type { Io } from "./main";
+
+/** Generated schemas that differ from the committed files. */
+export function staleSchemas(): string[] {
+  return renderAllSchemas()
+    .filter(({ file, text }) => {
+      try {
+        return readFileSync(path.join(projectRoot(), file), "utf8") !== text;
+      } catch {
+        return true;
+      }
+    })
+    .map((s) => s.file);
+}
+
+export function schemasCommand(io: Io, opts: { write?: boolean; check?: boolean }): number {
+  if (opts.write) {
+    for (const { file, text } of renderAllSchemas()) {
+      mkdirSync(path.dirname(path.join(projectRoot(), file)), { recursive: true });
+      writeFileSync(path.join(projectRoot(), file), text);
+      io.out(`wrote ${file}`);
+    }
+    return 0;
+  }
+  const stale = staleSchemas();
+  for (const f of stale) io.err(`${f}: stale; run \`npm run schemas\` and commit the result`);
+  if (stale.length === 0) io.out("schemas are up to date");
+  return stale.length ? 1 : 0;
+}

@@ -1,0 +1,88 @@
+import { statSync } from "node:fs";
+import * as path from "node:path";
+import { entryProblems, listCatalogFiles, loadCatalog, loadCatalogFile } from "../config/catalog";
+import { ConfigError, type Diagnostic } from "../config/diagnostics";
+import { catalogContext, catalogDirOf, stacksDir } from "../config/project";
+import { listStacks, loadStackFile, stackFileName, type StackFile } from "../config/stack";
+import { projectRoot } from "../paths";
+import type { Io } from "./main";
+
+function collect(diagnostics: Diagnostic[], fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) diagnostics.push(...e.diagnostics);
+    else throw e;
+  }
+}
+
+const isStackFile = (p: string) => /^Pulumi\.[^/]+\.ya?ml$/.test(path.basename(p));
+
+/**
+ * `runway validate [PATH...]`: every stack file and every catalog the stacks use, or just the named files and
+ * directories (catalog files are still checked against the rest of their directory for duplicates).
+ */
+export function validateCommand(io: Io, paths: string[]): number {
+  const root = projectRoot();
+  const stackDiagnostics: Diagnostic[] = [];
+  const stacks: StackFile[] = [];
+  for (const name of listStacks(stacksDir(root))) {
+    collect(stackDiagnostics, () => stacks.push(loadStackFile(stackFileName(stacksDir(root), name))));
+  }
+  const ctx = catalogContext(stacks);
+  const diagnostics: Diagnostic[] = [];
+  let checked = 0;
+  const checkDir = (dir: string) => collect(diagnostics, () => (checked += loadCatalog(dir, ctx).length));
+
+  if (paths.length === 0) {
+    diagnostics.push(...stackDiagnostics);
+    checked += stacks.length;
+    const dirs = new Set(stacks.filter((s) => s.config["runway:kind"] !== "selfhosted").map((s) => catalogDirOf(root, s)));
+    if (dirs.size === 0) dirs.add(path.join(root, "services"));
+    for (const dir of dirs) checkDir(dir);
+  } else {
+    for (const p of paths) {
+      let isDir = false;
+      try {
+        isDir = statSync(p).isDirectory();
+      } catch {
+        // a missing path is reported by the loader, with its name
+      }
+      if (isDir) {
+        checkDir(p);
+      } else if (isStackFile(p)) {
+        checked += 1;
+        collect(diagnostics, () => loadStackFile(p));
+      } else {
+        checked += 1;
+        const dir = path.dirname(p);
+        const inDir = (() => {
+          try {
+            return listCatalogFiles(dir).some((f) => path.resolve(f) === path.resolve(p));
+          } catch {
+            return false;
+          }
+        })();
+        if (inDir) {
+          // Whole-directory rules (duplicate names) apply; report only this file's problems.
+          const all: Diagnostic[] = [];
+          collect(all, () => loadCatalog(dir, ctx));
+          diagnostics.push(...all.filter((d) => path.resolve(d.file) === path.resolve(p)));
+        } else {
+          collect(diagnostics, () => {
+            const c = loadCatalogFile(p);
+            const problems = entryProblems(c, ctx);
+            if (problems.length) throw new ConfigError(problems);
+          });
+        }
+      }
+    }
+  }
+  if (diagnostics.length) {
+    for (const line of new ConfigError(diagnostics).message.split("\n")) io.err(line);
+    io.err(`${new Set(diagnostics.map((d) => d.file)).size} file(s) with ${diagnostics.length} problem(s)`);
+    return 1;
+  }
+  io.out(`ok: ${checked} file(s) valid`);
+  return 0;
+}

@@ -1,0 +1,138 @@
+/**
+ * `runway diff`: what changes between two plans, resource by resource, with the changed input paths.
+ */
+import type { Plan, PlannedResource } from "./engine";
+
+export interface ChangedResource {
+  urn: string;
+  type: string;
+  /** Dotted paths of changed inputs (`spec.ref.tag`) and options (`options.protect`). */
+  paths: string[];
+}
+
+export interface RenamedResource {
+  from: string;
+  to: string;
+  type: string;
+}
+
+export interface PlanDiff {
+  stack: string;
+  added: PlannedResource[];
+  removed: PlannedResource[];
+  changed: ChangedResource[];
+  /** Removed URNs that an added resource claims as an alias: a rename, not a replacement. */
+  renamed: RenamedResource[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Paths at which two JSON values differ; arrays of different length differ as a whole. */
+export function changedPaths(a: unknown, b: unknown, prefix = ""): string[] {
+  if (isObject(a) && isObject(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => changedPaths(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+  }
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+    return a.flatMap((x, i) => changedPaths(x, b[i], `${prefix}[${i}]`));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || "(value)"];
+}
+
+const OPTION_KEYS = ["parent", "provider", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "replaceOnChanges", "dependsOn"] as const;
+
+/** Old URN an alias names, for aliases given as URNs or as `name=..,type=..,parent=..` specs. */
+export function aliasUrns(r: PlannedResource): string[] {
+  return r.aliases.map((a) => {
+    if (a.startsWith("urn:")) return a;
+    const spec = Object.fromEntries(a.split(",").map((kv) => kv.split("=", 2) as [string, string]));
+    const m = /^urn:pulumi:([^:]+)::([^:]+)::(.*)::([^:]*)$/.exec(r.urn);
+    if (!m) return "";
+    const [, stack, project, qualifiedType, name] = m;
+    const newName = spec.name ?? name;
+    let type = qualifiedType;
+    if (spec.type) type = qualifiedType.includes("$") ? `${qualifiedType.slice(0, qualifiedType.lastIndexOf("$") + 1)}${spec.type}` : spec.type;
+    if (spec.parent) {
+      const pm = /^urn:pulumi:[^:]+::[^:]+::(.*)::[^:]*$/.exec(spec.parent);
+      const ownType = type.slice(type.lastIndexOf("$") + 1);
+      type = pm && !pm[1].startsWith("pulumi:pulumi:Stack") ? `${pm[1]}$${ownType}` : ownType;
+    }
+    if ("noParent" in spec) type = type.slice(type.lastIndexOf("$") + 1);
+    return `urn:pulumi:${stack}::${project}::${type}::${newName}`;
+  }).filter(Boolean);
+}
+
+export function diffPlans(base: Plan, head: Plan): PlanDiff {
+  const before = new Map(base.resources.map((r) => [r.urn, r]));
+  const after = new Map(head.resources.map((r) => [r.urn, r]));
+  const added = head.resources.filter((r) => !before.has(r.urn));
+  const removedAll = base.resources.filter((r) => !after.has(r.urn));
+  const renamed: RenamedResource[] = [];
+  const claimed = new Set<string>();
+  for (const r of added) {
+    for (const old of aliasUrns(r)) {
+      if (before.has(old) && !after.has(old)) {
+        renamed.push({ from: old, to: r.urn, type: r.type });
+        claimed.add(old);
+        claimed.add(r.urn);
+      }
+    }
+  }
+  const changed: ChangedResource[] = [];
+  for (const r of head.resources) {
+    const b = before.get(r.urn);
+    if (!b) continue;
+    const paths = changedPaths(b.inputs, r.inputs);
+    for (const k of OPTION_KEYS) {
+      if (JSON.stringify(b[k]) !== JSON.stringify(r[k])) paths.push(`options.${k}`);
+    }
+    if (paths.length) changed.push({ urn: r.urn, type: r.type, paths });
+  }
+  return {
+    stack: head.stack,
+    added: added.filter((r) => !claimed.has(r.urn)),
+    removed: removedAll.filter((r) => !claimed.has(r.urn)),
+    changed,
+    renamed,
+  };
+}
+
+export function isEmptyDiff(d: PlanDiff): boolean {
+  return d.added.length + d.removed.length + d.changed.length + d.renamed.length === 0;
+}
+
+function shortUrn(urn: string): string {
+  const m = /::([^:]*)::([^:]*)$/.exec(urn);
+  if (!m) return urn;
+  const type = m[1].slice(m[1].lastIndexOf("$") + 1);
+  return `${type} ${m[2]}`;
+}
+
+export function renderDiffText(diffs: PlanDiff[]): string {
+  const out: string[] = [];
+  for (const d of diffs) {
+    out.push(`stack ${d.stack}: ${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove, ${d.renamed.length} renamed`);
+    for (const r of d.added) out.push(`  + ${shortUrn(r.urn)}`);
+    for (const r of d.removed) out.push(`  - ${shortUrn(r.urn)}${r.protect ? " [protected]" : ""}`);
+    for (const r of d.renamed) out.push(`  > ${shortUrn(r.from)} -> ${shortUrn(r.to)} (alias)`);
+    for (const c of d.changed) out.push(`  ~ ${shortUrn(c.urn)}: ${c.paths.join(", ")}`);
+  }
+  return out.join("\n");
+}
+
+export function renderDiffMarkdown(diffs: PlanDiff[]): string {
+  const out: string[] = ["| stack | add | change | remove | renamed |", "|---|---:|---:|---:|---:|"];
+  for (const d of diffs) out.push(`| \`${d.stack}\` | ${d.added.length} | ${d.changed.length} | ${d.removed.length} | ${d.renamed.length} |`);
+  for (const d of diffs) {
+    if (isEmptyDiff(d)) continue;
+    out.push("", `<details><summary><code>${d.stack}</code>: ${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove</summary>`, "", "```diff");
+    for (const r of d.added) out.push(`+ ${shortUrn(r.urn)}`);
+    for (const r of d.removed) out.push(`- ${shortUrn(r.urn)}${r.protect ? " [protected]" : ""}`);
+    for (const r of d.renamed) out.push(`! ${shortUrn(r.from)} -> ${shortUrn(r.to)} (alias)`);
+    for (const c of d.changed) out.push(`! ${shortUrn(c.urn)}: ${c.paths.join(", ")}`);
+    out.push("```", "", "</details>");
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,41 @@
+/**
+ * JSON Schemas (draft-7, for editors with yaml-language-server) generated from the zod schemas, so they can
+ * never drift from what `runway validate` enforces.
+ */
+import * as path from "node:path";
+import { z } from "zod";
+import { catalogEntrySchema } from "./config/schema/catalog";
+import { stackFileSchema } from "./config/schema/stack";
+
+export interface GeneratedSchema {
+  file: string;
+  title: string;
+  schema: z.ZodType;
+}
+
+export const SCHEMAS_DIR = "schemas";
+
+export function schemaTargets(): GeneratedSchema[] {
+  return [
+    { file: "satellite-service.schema.json", title: "Runway SatelliteService (services/*.yaml)", schema: catalogEntrySchema },
+    { file: "stack.schema.json", title: "Runway stack file (stacks/Pulumi.<stack>.yaml)", schema: stackFileSchema },
+  ];
+}
+
+let extraTargets: () => GeneratedSchema[] = () => [];
+/** Lets other schema owners (the Runway manifest) add their schema to the generated set. */
+export function registerSchemaTargets(fn: () => GeneratedSchema[]): void {
+  const prev = extraTargets;
+  extraTargets = () => [...prev(), ...fn()];
+}
+
+export function renderSchema(t: GeneratedSchema): string {
+  const json = z.toJSONSchema(t.schema, { target: "draft-7", io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const out = { $schema: "http://json-schema.org/draft-07/schema#", title: t.title, ...json };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** Every generated schema: path relative to the project root, and its text. */
+export function renderAllSchemas(): { file: string; text: string }[] {
+  return [...schemaTargets(), ...extraTargets()].map((t) => ({ file: path.join(SCHEMAS_DIR, t.file), text: renderSchema(t) }));
+}
