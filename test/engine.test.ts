@@ -3,10 +3,16 @@ import { describe, expect, it } from "vitest";
 import { maskValue, SECRET } from "../src/plan/engine";
 import { runWithMocks } from "./helpers/pulumi";
 
+class Thing extends pulumi.CustomResource {
+  constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+    super("test:index:Thing", name, props, opts);
+  }
+}
+
 class Box extends pulumi.ComponentResource {
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
     super("runway:test:Box", name, {}, opts);
-    new pulumi.CustomResource("test:index:Thing", `${name}-thing`, { secretField: pulumi.secret("hunter2"), plain: "x" }, { parent: this, protect: true });
+    new Thing(`${name}-thing`, { secretField: pulumi.secret("hunter2"), plain: "x" }, { parent: this, protect: true });
     this.registerOutputs({});
   }
 }

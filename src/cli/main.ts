@@ -1,6 +1,7 @@
 /**
  * The `runway` command line.
  */
+import { RunError } from "@pulumi/pulumi";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/diagnostics";
 import { diffCommand } from "./diff";
@@ -28,7 +29,7 @@ export async function guarded(io: Io, fn: () => Promise<number> | number): Promi
       for (const line of e.message.split("\n")) io.err(line);
       return 1;
     }
-    if (e instanceof Error && e.name === "RunError") {
+    if (RunError.isInstance(e)) {
       io.err(e.message);
       return 1;
     }

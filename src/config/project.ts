@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { type CatalogContext, type CatalogFile, loadCatalog } from "./catalog";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { listStacks, loadStackFile, type StackFile, stackFileName } from "./stack";
+import { diagnosticAt } from "./yaml-source";
 
 export interface ProjectPaths {
   /** Project root (where Pulumi.yaml is). */
@@ -83,6 +84,15 @@ export function loadStackContext(root: string, stackName: string, paths: Omit<Pr
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       diagnostics.push(...e.diagnostics);
+    }
+  }
+  const c = stack.config;
+  if (c["runway:kind"] === "service" && diagnostics.length === 0) {
+    const entry = catalog.find((f) => f.entry.metadata.name === c["runway:service"]);
+    if (!entry) {
+      diagnostics.push(diagnosticAt(stack.source, ["config", "runway:service"], `no catalog entry named '${c["runway:service"]}'; add ${path.join(paths.catalogDir ?? "services", `${c["runway:service"]}.yaml`)} or fix the name`));
+    } else if (!entry.entry.spec.environments.includes(c["runway:environment"])) {
+      diagnostics.push(diagnosticAt(stack.source, ["config", "runway:environment"], `${entry.file} does not list environment '${c["runway:environment"]}' in spec.environments`));
     }
   }
   if (diagnostics.length) throw new ConfigError(diagnostics);

@@ -47,7 +47,7 @@ function objectKeysAt(schema: z.ZodType, value: unknown, path: readonly Property
   let v: unknown = value;
   let i = 0;
   for (let guard = 0; s && guard < 200; guard++) {
-    const def = (s as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+    const def: Record<string, unknown> = (s as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
     const t = def.type as string;
     if (t === "optional" || t === "nullable" || t === "default" || t === "prefault" || t === "readonly" || t === "catch" || t === "nonoptional") {
       s = def.innerType as z.ZodType;
@@ -133,12 +133,13 @@ export function issuesToDiagnostics(schema: z.ZodType, src: YamlSource, issues: 
       }
       case "invalid_union": {
         if (issue.discriminator) {
-          const actual = valueAt(src.value, [...p, issue.discriminator]);
-          const opts = (issue.options ?? []).map(String).join(", ");
+          const at = p[p.length - 1] === issue.discriminator ? p : [...p, issue.discriminator];
+          const actual = valueAt(src.value, at);
+          const opts = ((issue as { options?: unknown[] }).options ?? []).map(String).join(", ");
           out.push(
             diagnosticAt(
               src,
-              [...p, issue.discriminator],
+              at,
               actual === undefined ? `required field is missing; expected one of ${opts}` : `expected one of ${opts}, got ${kindOf(actual)}`,
             ),
           );

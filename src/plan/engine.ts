@@ -6,7 +6,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import { getStore } from "@pulumi/pulumi/runtime/state";
 import { planMocks } from "./mocks";
 
 /** One resource as the plan shows it. Secret values are the string "[secret]", unknown ones "[unknown]". */
@@ -148,12 +147,10 @@ export async function recordProgram(program: () => unknown, opts: RunOptions): P
   await pulumi.runtime.setMocks(mocks, project, opts.stack, opts.preview === true);
   const monitor = new RecordingMonitor(mocks);
   // setMocks installed a plain MockMonitor; swap in the recording one with the same feature flags.
-  const store = getStore();
-  const flags = { ...store };
+  const store = runtimeStore();
+  const flags = Object.entries(store).filter(([k]) => k.startsWith("supports"));
   settings.setMockOptions(monitor, project, opts.stack, opts.preview === true);
-  for (const k of Object.keys(flags) as (keyof typeof store)[]) {
-    if (String(k).startsWith("supports")) (store as unknown as Record<string, unknown>)[k] = flags[k];
-  }
+  for (const [k, v] of flags) store[k] = v;
   pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
 
   const failures: unknown[] = [];
@@ -178,6 +175,13 @@ export async function recordProgram(program: () => unknown, opts: RunOptions): P
   if (errors > 0) throw new Error(`the program logged ${errors} error(s) while registering resources`);
   const resources = [...monitor.recorded].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
   return { stack: opts.stack, resources, outputs: monitor.stackOutputs };
+}
+
+/** The SDK's global runtime state (its typings do not export the accessor). */
+function runtimeStore(): Record<string, unknown> & { logErrorCount: number } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> & { logErrorCount: number } };
+  return state.getStore();
 }
 
 async function waitForRPCs(): Promise<void> {

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { loadStackFile, stackFileName, type StackFile } from "../config/stack";
 import { stacksDir } from "../config/project";
 import { projectRoot } from "../paths";
+import { runProgram } from "../program";
 import { type Plan, recordProgram } from "./engine";
 
 export interface PlanStackOptions {
@@ -37,8 +38,5 @@ export function pulumiConfigOf(stack: StackFile, catalogDir?: string): { config:
 export async function planStack(stackName: string, opts: PlanStackOptions = {}): Promise<Plan> {
   const stack = loadStackFile(stackFileName(stacksDir(projectRoot()), stackName));
   const { config, secretKeys } = pulumiConfigOf(stack, opts.catalogDir);
-  // The program module is loaded on first use so that `runway validate` never pays for provider SDKs.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { runProgram } = require("../program") as typeof import("../program");
   return recordProgram(runProgram, { project: "runway", stack: stackName, config, secretKeys, preview: opts.preview });
 }

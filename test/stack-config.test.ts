@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../src/config/diagnostics";
+import { loadStackFile } from "../src/config/stack";
+
+const EXAMPLE = readFileSync(path.join(__dirname, "..", "stacks", "Pulumi.platform-staging.yaml"), "utf8");
+
+/** Error lines of a stack file written with `edit` applied to the staging example. */
+function errorsOf(edit: (text: string) => string): string[] {
+  const dir = mkdtempSync(path.join(tmpdir(), "runway-stack-"));
+  const file = path.join(dir, "Pulumi.test.yaml");
+  writeFileSync(file, edit(EXAMPLE));
+  try {
+    loadStackFile(file);
+    return [];
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return e.diagnostics.map((d) => `${d.line}:${d.column}: ${d.path}: ${d.message}`);
+  }
+}
+
+describe("stack file validation", () => {
+  it("the example platform stack is valid", () => {
+    expect(errorsOf((t) => t)).toEqual([]);
+  });
+
+  it("an unknown runway:kind names the allowed kinds", () => {
+    expect(errorsOf((t) => t.replace("runway:kind: platform", "runway:kind: platfrom"))).toEqual([
+      '3:16: config.runway:kind: expected one of platform, service, selfhosted, got string "platfrom"',
+    ]);
+  });
+
+  it("a region that is not a GCP region is rejected", () => {
+    const errors = errorsOf((t) => t.replace("region: us-east1\n    budget", "region: us-east9\n    budget"));
+    expect(errors).toEqual(["11:13: config.runway:gcp.region: 'us-east9' is not a GCP region; expected e.g. us-east1 or europe-west4 (see https://cloud.google.com/about/locations)"]);
+  });
+
+  it("a project id that GCP would refuse is rejected", () => {
+    expect(errorsOf((t) => t.replace("projectId: gl-runway-staging", "projectId: my-google-proj"))).toEqual([
+      "8:16: config.runway:gcp.projectId: GCP refuses project ids containing 'google', 'null', 'undefined' or 'ssl'",
+    ]);
+    expect(errorsOf((t) => t.replace("projectId: gl-runway-staging", "projectId: Ab"))[0]).toContain("must be a GCP project id: 6-30 characters");
+  });
+
+  it("overlapping ranges are rejected", () => {
+    const errors = errorsOf((t) => t.replace("services: 10.68.0.0/20", "services: 10.10.8.0/24"));
+    expect(errors).toEqual(["20:19: config.runway:network.subnets[0].services: 10.10.8.0/24 overlaps 10.10.0.0/20 (runway:network.subnets.0.cidr); choose disjoint ranges"]);
+  });
+
+  it("a private endpoint without private nodes is rejected", () => {
+    const errors = errorsOf((t) => t.replace("privateEndpoint: false", "privateEndpoint: true\n    privateNodes: false\n    exceptions:\n      G1: nodes need public IPs for a legacy partner allow-list"));
+    expect(errors).toEqual(["23:22: config.runway:cluster.privateEndpoint: a private endpoint requires private nodes; set privateNodes: true or privateEndpoint: false"]);
+  });
+
+  it("loosening a security default needs a justification", () => {
+    expect(errorsOf((t) => t.replace("privateEndpoint: false", "privateEndpoint: false\n    privateNodes: false"))).toEqual([
+      "24:19: config.runway:cluster.privateNodes: turning off private nodes (G1) needs exceptions.G1 with a justification",
+    ]);
+    expect(errorsOf((t) => t.replace("privateEndpoint: false", "privateEndpoint: false\n    exceptions:\n      G16: because")))
+      .toEqual(["25:12: config.runway:cluster.exceptions.G16: a justification must explain the reason in at least 20 characters"]);
+  });
+
+  it("a public endpoint open to the internet is rejected (G2)", () => {
+    expect(errorsOf((t) => t.replace("cidr: 10.0.0.0/8", "cidr: 0.0.0.0/0"))).toEqual([
+      "25:15: config.runway:cluster.authorizedNetworks[0].cidr: 0.0.0.0/0 opens the control plane to the internet (G2); list specific networks",
+    ]);
+  });
+
+  it("the cluster region needs a subnet", () => {
+    expect(errorsOf((t) => t.replace("  runway:cluster:\n    region: us-east1", "  runway:cluster:\n    region: europe-west4"))).toEqual([
+      "22:13: config.runway:cluster.region: no subnet in europe-west4; add one to runway:network.subnets",
+    ]);
+  });
+
+  it("secrets are only accepted as Pulumi secrets", () => {
+    expect(errorsOf((t) => t.replace(/runway:gitlabToken:\n\s+secure: \S+/, "runway:gitlabToken: glpat-plaintext"))[0]).toMatch(/config\.runway:gitlabToken: expected a mapping, got string/);
+  });
+});
