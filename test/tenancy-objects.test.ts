@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { Namespace, ResourceQuota, LimitRange, ServiceAccount } from "kubernetes-models/v1";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
+import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
+import { resolveTenant } from "../src/config/catalog";
+import {
+  defaultServiceAccountPatch,
+  doubleQuantity,
+  httpRoute,
+  limitRange,
+  namespaceObject,
+  networkPolicies,
+  PSS_VERSION,
+  reconcilerRoleBinding,
+  reconcilerServiceAccount,
+  resourceQuota,
+  workloadServiceAccount,
+} from "../src/tenancy/objects";
+
+const tenant = resolveTenant(
+  {
+    apiVersion: "runway/v1",
+    kind: "SatelliteService",
+    metadata: { name: "ai-gateway", owner: "gitlab-org/ai" },
+    spec: {
+      chart: { repository: "oci://r/ai-gateway" },
+      placement: "shared",
+      environments: ["staging"],
+      exposure: { port: 5052 },
+      egress: [{ cidr: "34.102.136.180/32", ports: [443] }],
+    },
+  },
+  "staging",
+  ["staging"],
+);
+
+describe("tenant objects", () => {
+  it("validate against the published Kubernetes schemas", () => {
+    new Namespace(namespaceObject(tenant) as never).validate();
+    new ServiceAccount(reconcilerServiceAccount(tenant) as never).validate();
+    new ServiceAccount(workloadServiceAccount(tenant, "sa@p.iam.gserviceaccount.com") as never).validate();
+    new ServiceAccount(defaultServiceAccountPatch(tenant) as never).validate();
+    new RoleBinding(reconcilerRoleBinding(tenant) as never).validate();
+    new ResourceQuota(resourceQuota(tenant) as never).validate();
+    new LimitRange(limitRange(tenant) as never).validate();
+    for (const np of networkPolicies(tenant)) new NetworkPolicy(np as never).validate();
+    new HTTPRoute(httpRoute(tenant, "ai-gateway.staging.runway.gitlab.net") as never).validate();
+  });
+
+  it("tenant namespace enforces restricted pod security with a pinned version (K1)", () => {
+    const labels = namespaceObject(tenant).metadata.labels;
+    expect(labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    expect(labels["pod-security.kubernetes.io/enforce-version"]).toBe(PSS_VERSION);
+    expect(labels["pod-security.kubernetes.io/warn"]).toBe("restricted");
+    expect(labels["pod-security.kubernetes.io/audit"]).toBe("restricted");
+  });
+
+  it("default deny covers ingress and egress for every pod (K2)", () => {
+    const deny = networkPolicies(tenant).find((p) => p.metadata.name === "default-deny");
+    expect(deny?.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+  });
+
+  it("DNS egress is allowed explicitly, only to kube-dns", () => {
+    const dns = networkPolicies(tenant).find((p) => p.metadata.name === "allow-dns");
+    expect(JSON.stringify(dns?.spec)).toContain('"k8s-app":"kube-dns"');
+  });
+
+  it("declared egress destinations are allowed and nothing else", () => {
+    const egress = networkPolicies(tenant).filter((p) => p.metadata.name === "allow-declared-egress");
+    expect(egress).toHaveLength(1);
+    expect(JSON.stringify(egress[0].spec)).toContain("34.102.136.180/32");
+    expect(networkPolicies({ ...tenant, egress: [] }).some((p) => p.metadata.name === "allow-declared-egress")).toBe(false);
+  });
+
+  it("the reconciler is bound by a namespaced RoleBinding in its own namespace (F3)", () => {
+    const rb = reconcilerRoleBinding(tenant);
+    expect(rb.kind).toBe("RoleBinding");
+    expect(rb.metadata.namespace).toBe("ai-gateway");
+    expect(rb.subjects).toEqual([{ kind: "ServiceAccount", name: "flux-reconciler", namespace: "ai-gateway" }]);
+  });
+
+  it("the default service account mounts no token (K4)", () => {
+    expect(defaultServiceAccountPatch(tenant).automountServiceAccountToken).toBe(false);
+  });
+
+  it("quota limits requests and limits of the namespace (K3)", () => {
+    expect(resourceQuota(tenant).spec.hard).toMatchObject({ "requests.cpu": "4", "limits.cpu": "8", "requests.memory": "8Gi", "limits.memory": "16Gi", pods: "30" });
+  });
+
+  it("doubles quantities with their unit", () => {
+    expect(["4", "8Gi", "500m", "1.5"].map(doubleQuantity)).toEqual(["8", "16Gi", "1000m", "3"]);
+  });
+
+  it("the route uses the tenant's host on the shared gateway and the internal gateway when asked", () => {
+    const route = httpRoute(tenant, "ai-gateway.staging.runway.gitlab.net");
+    expect(route?.spec.hostnames).toEqual(["ai-gateway.staging.runway.gitlab.net"]);
+    expect(route?.spec.parentRefs[0]).toMatchObject({ name: "external", namespace: "runway-gateway" });
+    expect(httpRoute({ ...tenant, exposure: { ...tenant.exposure, visibility: "internal" } }, "h")?.spec.parentRefs[0].name).toBe("internal");
+    expect(httpRoute({ ...tenant, exposure: { ...tenant.exposure, visibility: "none" } }, "h")).toBeUndefined();
+  });
+});
