@@ -4,6 +4,7 @@
 import { RunError } from "@pulumi/pulumi";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/diagnostics";
+import { affectedCommand } from "./affected";
 import { diffCommand } from "./diff";
 import { planCommand } from "./plan";
 import { schemasCommand } from "./schemas";
@@ -76,6 +77,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--write", "write the files")
     .option("--check", "fail when a committed schema is stale")
     .action((opts) => run(() => schemasCommand(io, opts)));
+
+  program
+    .command("affected")
+    .description("List the stacks a change affects (changed files since the merge base with --base).")
+    .requiredOption("--base <ref>", "git revision the change is compared with, e.g. origin/main")
+    .option("--format <format>", "text (stack and reason per line) or json", "text")
+    .option("--pipeline <file>", "also write a GitLab child pipeline previewing each affected stack")
+    .action((opts) => run(() => affectedCommand(io, opts)));
 
   return program;
 }

@@ -1,0 +1,166 @@
+/**
+ * `runway affected`: which stacks a change can alter, from the files it touches. A catalog file affects the
+ * stacks that onboard it (before or after the change); a stack file affects its stack; a TypeScript module
+ * affects the stack kinds whose program imports it, and a module every kind imports affects every stack.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import type { StackFile } from "./config/stack";
+
+export type StackKind = "platform" | "service" | "selfhosted";
+const KINDS: StackKind[] = ["platform", "service", "selfhosted"];
+
+/** Files that change how every stack is built or checked, whatever imports them. */
+const GLOBAL_FILES = [/^package(-lock)?\.json$/, /^Pulumi\.yaml$/, /^tsconfig\.json$/, /^policy\//, /^PulumiPolicy\.yaml$/];
+
+// Type-only imports are erased at run time, so they do not make a module part of a stack's program.
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s(?!type\s)[^;]*?from\s+["']([^"']+)["']|require\(\s*["']([^"']+)["']\s*\)|import\(\s*["']([^"']+)["']\s*\)/g;
+
+function resolveModule(fromFile: string, spec: string, root: string): string | undefined {
+  if (!spec.startsWith(".")) return undefined;
+  const base = path.resolve(path.dirname(path.join(root, fromFile)), spec);
+  for (const candidate of [base, `${base}.ts`, path.join(base, "index.ts")]) {
+    if (existsSync(candidate) && candidate.endsWith(".ts")) return path.relative(root, candidate);
+  }
+  return undefined;
+}
+
+/** Project-relative TypeScript files reachable from `entry` through relative imports, skipping `stop`. */
+export function reachable(root: string, entry: string, stop: ReadonlySet<string> = new Set()): Set<string> {
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length) {
+    const file = queue.pop() as string;
+    if (seen.has(file) || stop.has(file)) continue;
+    seen.add(file);
+    let text: string;
+    try {
+      text = readFileSync(path.join(root, file), "utf8");
+    } catch {
+      continue;
+    }
+    for (const m of text.matchAll(IMPORT)) {
+      const target = resolveModule(file, m[1] ?? m[2] ?? m[3], root);
+      if (target) queue.push(target);
+    }
+  }
+  return seen;
+}
+
+export interface ModuleMap {
+  /** Modules every stack's program runs. */
+  common: Set<string>;
+  /** Modules only some kinds run. */
+  byKind: Record<StackKind, Set<string>>;
+}
+
+export function moduleMap(root: string): ModuleMap {
+  const compositions = new Set(KINDS.map((k) => `src/compositions/${k}.ts`));
+  const common = reachable(root, "src/index.ts", compositions);
+  const byKind = Object.fromEntries(KINDS.map((k) => [k, reachable(root, `src/compositions/${k}.ts`)])) as Record<StackKind, Set<string>>;
+  return { common, byKind };
+}
+
+/** Environments and name of a catalog file's text; tolerant of invalid YAML (then nothing is read). */
+function catalogFacts(text: string | undefined): { name?: string; environments: string[] } {
+  if (!text) return { environments: [] };
+  try {
+    const v = parse(text) as { metadata?: { name?: unknown }; spec?: { environments?: unknown } } | null;
+    const envs = Array.isArray(v?.spec?.environments) ? v.spec.environments.filter((e): e is string => typeof e === "string") : [];
+    return { name: typeof v?.metadata?.name === "string" ? v.metadata.name : undefined, environments: envs };
+  } catch {
+    return { environments: [] };
+  }
+}
+
+export interface AffectedInput {
+  root: string;
+  stacks: StackFile[];
+  changedFiles: string[];
+  /** Text of a file at the base revision (undefined when it did not exist). */
+  baseText(file: string): string | undefined;
+}
+
+export interface Affected {
+  stacks: string[];
+  /** Why each stack is affected: the first file that affects it. */
+  reasons: Record<string, string>;
+}
+
+export function affectedStacks(input: AffectedInput): Affected {
+  const { root, stacks } = input;
+  const reasons: Record<string, string> = {};
+  const mark = (names: Iterable<string>, why: string) => {
+    for (const n of names) reasons[n] ??= why;
+  };
+  const all = stacks.map((s) => s.name);
+  let modules: ModuleMap | undefined;
+  for (const file of input.changedFiles) {
+    if (GLOBAL_FILES.some((re) => re.test(file))) {
+      mark(all, file);
+      continue;
+    }
+    const stackMatch = /^stacks\/Pulumi\.(.+)\.ya?ml$/.exec(file);
+    if (stackMatch) {
+      if (all.includes(stackMatch[1])) mark([stackMatch[1]], file);
+      continue;
+    }
+    if (file.endsWith(".ts")) {
+      modules ??= moduleMap(root);
+      if (modules.common.has(file)) mark(all, file);
+      else for (const k of KINDS) if (modules.byKind[k].has(file)) mark(stacks.filter((s) => s.config["runway:kind"] === k).map((s) => s.name), file);
+      continue;
+    }
+    if (/\.ya?ml$/.test(file)) {
+      const abs = path.resolve(root, file);
+      const now = existsSync(abs) ? readFileSync(abs, "utf8") : undefined;
+      const facts = [catalogFacts(now), catalogFacts(input.baseText(file))];
+      const names = new Set(facts.map((f) => f.name).filter(Boolean));
+      const envs = new Set(facts.flatMap((f) => f.environments));
+      for (const s of stacks) {
+        const c = s.config;
+        if (c["runway:kind"] === "selfhosted") continue;
+        if (path.resolve(root, c["runway:catalogDir"]) !== path.dirname(abs)) continue;
+        if (c["runway:kind"] === "platform" && envs.has(c["runway:environment"])) mark([s.name], file);
+        if (c["runway:kind"] === "service" && names.has(c["runway:service"])) mark([s.name], file);
+      }
+    }
+  }
+  return { stacks: all.filter((n) => reasons[n] !== undefined), reasons };
+}
+
+export function mergeBase(root: string, base: string): string {
+  return execFileSync("git", ["merge-base", base, "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+}
+
+/** Files changed since `mergeBase` in the work tree (committed or not), plus untracked files. */
+export function changedFilesSince(root: string, mergeBase: string): string[] {
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" });
+  const out = new Set<string>();
+  for (const line of git("diff", "--name-only", mergeBase).split("\n")) if (line) out.add(line);
+  for (const line of git("ls-files", "--others", "--exclude-standard").split("\n")) if (line) out.add(line);
+  return [...out].sort();
+}
+
+export function gitBaseText(root: string, base: string): (file: string) => string | undefined {
+  return (file) => {
+    try {
+      return execFileSync("git", ["show", `${base}:${file}`], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/** A GitLab child pipeline with one `pulumi preview` job per affected stack (the dynamic parallel matrix). */
+export function previewPipeline(stacks: string[]): string {
+  if (stacks.length === 0) {
+    return ["no-stack-affected:", "  image: node:20-bookworm-slim", "  script:", '    - echo "No stack is affected by this change."', ""].join("\n");
+  }
+  const lines = ["include:", "  - local: templates/pulumi-preview.yml", "", "preview:", "  extends: .runway-pulumi-preview", "  parallel:", "    matrix:", "      - STACK:"];
+  for (const s of stacks) lines.push(`          - ${s}`);
+  lines.push("  resource_group: $STACK", "");
+  return lines.join("\n");
+}

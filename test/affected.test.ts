@@ -1,0 +1,54 @@
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { affectedStacks, moduleMap, previewPipeline } from "../src/affected";
+import { loadAllStacks } from "../src/config/project";
+
+const ROOT = path.join(__dirname, "..");
+const stacks = loadAllStacks(ROOT);
+const affected = (files: string[], base: Record<string, string> = {}) =>
+  affectedStacks({ root: ROOT, stacks, changedFiles: files, baseText: (f) => base[f] }).stacks;
+
+describe("runway affected", () => {
+  it("a catalog file affects the platform stacks of its environments and its service stacks", () => {
+    expect(affected(["services/ai-gateway.yaml"])).toEqual(["ai-gateway-production", "platform-production", "platform-staging"]);
+  });
+
+  it("a catalog file listing one environment affects only that environment's platform stack", () => {
+    expect(affected(["services/glgo.yaml"])).toEqual(["platform-staging"]);
+  });
+
+  it("a removed environment still affects the stack that onboarded it", () => {
+    const before = "metadata:\n  name: glgo\nspec:\n  environments: [staging, production]\n";
+    expect(affected(["services/glgo.yaml"], { "services/glgo.yaml": before })).toEqual(["platform-production", "platform-staging"]);
+  });
+
+  it("a stack file affects only its stack", () => {
+    expect(affected(["stacks/Pulumi.platform-staging.yaml"])).toEqual(["platform-staging"]);
+  });
+
+  it("a component affects the stack kinds that use it", () => {
+    expect(affected(["components/platform/selfhosted-turn-up.ts"])).toEqual(["ai-gateway-selfhosted"]);
+    expect(affected(["components/platform/shared-cluster.ts"])).toEqual(["platform-production", "platform-staging"]);
+  });
+
+  it("a shared module affects every stack", () => {
+    expect(affected(["src/config/catalog.ts"])).toEqual(stacks.map((s) => s.name));
+    expect(affected(["package-lock.json"])).toEqual(stacks.map((s) => s.name));
+  });
+
+  it("docs, tests and CLI-only modules affect no stack", () => {
+    expect(affected(["docs/onboarding.md", "test/cli.test.ts", "src/cli/diff.ts", "README.md"])).toEqual([]);
+  });
+
+  it("the module map sees the program's own modules as common", () => {
+    const m = moduleMap(ROOT);
+    expect(m.common.has("src/program.ts")).toBe(true);
+    expect(m.common.has("src/cli/main.ts")).toBe(false);
+  });
+
+  it("the preview pipeline has one matrix entry per stack, each in its own resource group", () => {
+    const yml = previewPipeline(["platform-staging", "ai-gateway-production"]);
+    expect(yml).toContain("          - platform-staging\n          - ai-gateway-production");
+    expect(yml).toContain("resource_group: $STACK");
+  });
+});
