@@ -1,0 +1,207 @@
+/**
+ * Flux multi-tenancy controls F1–F3 and the GitLab agent's CI access (GL1) of the security checklist.
+ */
+import { parse as parseYaml } from "yaml";
+import {
+  at,
+  type CheckedResource,
+  expectField,
+  FLUX_HELMRELEASE,
+  FLUX_KUSTOMIZATION,
+  type Finding,
+  isOpaque,
+  isRecord,
+  k8sName,
+  k8sNamespace,
+  list,
+  type Rule,
+  show,
+  T,
+  unverified,
+} from "./rule";
+import { tenantNamespaceNames } from "./tenancy";
+
+const FLUX_NS = "flux-system";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+
+/** What each controller must run with (fluxcd/website multitenancy.md), and its flux2 chart values key. */
+const LOCKDOWN: Record<string, { valuesKey: string; flags: string[] }> = {
+  "kustomize-controller": { valuesKey: "kustomizeController", flags: ["--no-cross-namespace-refs=true", "--no-remote-bases=true", "--default-service-account=default"] },
+  "helm-controller": { valuesKey: "helmController", flags: ["--no-cross-namespace-refs=true", "--default-service-account=default"] },
+  "notification-controller": { valuesKey: "notificationController", flags: ["--no-cross-namespace-refs=true"] },
+  "image-reflector-controller": { valuesKey: "imageReflectionController", flags: ["--no-cross-namespace-refs=true"] },
+  "image-automation-controller": { valuesKey: "imageAutomationController", flags: ["--no-cross-namespace-refs=true"] },
+};
+
+/** The flux2 chart (fluxcd-community), by repository name or OCI URL. */
+export function isFluxChart(r: CheckedResource): boolean {
+  const chart = at(r.inputs, "chart");
+  return r.type === T.helmReleaseV3 && typeof chart === "string" && /(^|\/)flux2$/.test(chart);
+}
+
+/** Controller args the flux2 chart renders from its values: `multitenancy.enabled` adds the lockdown, then additionalArgs. */
+function chartArgs(values: Record<string, unknown>, controller: string, valuesKey: string): string[] {
+  const args: string[] = [];
+  if (at(values, "multitenancy.enabled") === true) {
+    args.push("--no-cross-namespace-refs=true");
+    if (controller === "kustomize-controller" || controller === "helm-controller") {
+      const sa = at(values, "multitenancy.defaultServiceAccount");
+      args.push(`--default-service-account=${typeof sa === "string" && sa ? sa : "default"}`);
+    }
+  }
+  return [...args, ...list(at(values, `${valuesKey}.container.additionalArgs`)).map(String)];
+}
+
+/** Effective flag value: the last occurrence wins, as with Go's flag package. */
+function missingFlags(args: readonly string[], flags: readonly string[]): string[] {
+  return flags.filter((f) => {
+    const name = f.slice(0, f.indexOf("=") + 1);
+    const last = [...args].reverse().find((a) => a.startsWith(name));
+    return last !== f;
+  });
+}
+
+function checkFluxInstall(r: CheckedResource): Finding[] {
+  if (r.type === DEPLOYMENT) {
+    const name = k8sName(r);
+    if (k8sNamespace(r) !== FLUX_NS || typeof name !== "string" || !(name in LOCKDOWN)) return [];
+    const containers = at(r.inputs, "spec.template.spec.containers");
+    if (isOpaque(containers)) return [unverified("spec.template.spec.containers", containers)];
+    const manager = list(containers).find((c) => at(c, "name") === "manager") ?? list(containers)[0];
+    const missing = missingFlags(list(at(manager, "args")).map(String), LOCKDOWN[name].flags);
+    return missing.length ? [`${name} runs without ${missing.join(", ")}; add them to the manager container's args`] : [];
+  }
+  if (!isFluxChart(r)) return [];
+  const values = at(r.inputs, "values");
+  if (isOpaque(values)) return [unverified("values", values)];
+  const v = isRecord(values) ? values : {};
+  return Object.entries(LOCKDOWN).flatMap(([controller, { valuesKey, flags }]) => {
+    if (at(v, `${valuesKey}.create`) === false) return [];
+    const missing = missingFlags(chartArgs(v, controller, valuesKey), flags);
+    return missing.length ? [`${controller} runs without ${missing.join(", ")}; set values.multitenancy.enabled: true and add the rest to values.${valuesKey}.container.additionalArgs`] : [];
+  });
+}
+
+const F1: Rule = {
+  id: "F1",
+  title: "Flux multi-tenancy lockdown",
+  severity: "mandatory",
+  rationale: "Without the lockdown a tenant's Flux object can read other namespaces' sources or reconcile as cluster-admin.",
+  source: "fluxcd/website flux/installation/configuration/multitenancy.md",
+  appliesTo: [T.helmReleaseV3, DEPLOYMENT],
+  scope: "resource",
+  check: checkFluxInstall,
+};
+
+const F1_SYNC: Rule = {
+  id: "F1-sync",
+  title: "flux-system reconciles as kustomize-controller",
+  severity: "mandatory",
+  rationale: "With --default-service-account=default the platform's own sync must name its privileged account explicitly.",
+  source: "fluxcd/website flux/installation/configuration/multitenancy.md",
+  appliesTo: FLUX_KUSTOMIZATION,
+  scope: "resource",
+  check: (k) =>
+    k8sName(k) === FLUX_NS && k8sNamespace(k) === FLUX_NS ? expectField(k.inputs, "spec.serviceAccountName", (v) => v === "kustomize-controller", 'set it to "kustomize-controller"') : [],
+};
+
+function checkTenantFluxObject(r: CheckedResource): Finding[] {
+  const ns = k8sNamespace(r);
+  if (isOpaque(ns)) return [unverified("metadata.namespace", ns)];
+  if (ns === FLUX_NS) return [];
+  const out = expectField(r.inputs, "spec.serviceAccountName", (v) => typeof v === "string" && v.length > 0, "set it to the tenant's reconciler service account");
+  const refs = FLUX_KUSTOMIZATION.includes(r.type) ? ["spec.sourceRef.namespace"] : ["spec.chart.spec.sourceRef.namespace", "spec.chartRef.namespace"];
+  for (const path of refs) {
+    const refNs = at(r.inputs, path);
+    if (isOpaque(refNs)) out.push(unverified(path, refNs));
+    else if (refNs !== undefined && refNs !== ns) out.push(`${path} is ${show(refNs)} but the object is in ${show(ns)}; keep the source in the tenant's own namespace`);
+  }
+  return out;
+}
+
+const F2: Rule = {
+  id: "F2",
+  title: "Tenant Flux objects reconcile as the tenant",
+  severity: "mandatory",
+  rationale: "A tenant Kustomization or HelmRelease must act with the tenant's rights and its own sources only.",
+  source: "fluxcd/flux2-multi-tenancy infrastructure/kyverno-policies/flux-multi-tenancy.yaml",
+  appliesTo: [...FLUX_KUSTOMIZATION, ...FLUX_HELMRELEASE],
+  scope: "resource",
+  check: checkTenantFluxObject,
+};
+
+function checkClusterRoleBinding(r: CheckedResource, tenants: ReadonlySet<string>): Finding[] {
+  const subjects = at(r.inputs, "subjects");
+  if (isOpaque(subjects)) return [unverified("subjects", subjects)];
+  return list(subjects).flatMap((s, i): Finding[] => {
+    const kind = at(s, "kind");
+    const ns = at(s, "namespace");
+    const name = at(s, "name");
+    if (kind === "ServiceAccount" && isOpaque(ns)) return [unverified(`subjects[${i}].namespace`, ns)];
+    const tenantSa = kind === "ServiceAccount" && typeof ns === "string" && tenants.has(ns);
+    const tenantGroup = kind === "Group" && typeof name === "string" && tenants.has(name.replace(/^system:serviceaccounts:/, "")) && name.startsWith("system:serviceaccounts:");
+    return tenantSa || tenantGroup
+      ? [`subjects[${i}] binds ${show(tenantSa ? `${String(ns)}/${String(name)}` : name)} of tenant namespace cluster-wide; use a RoleBinding in the tenant's namespace`]
+      : [];
+  });
+}
+
+const F3: Rule = {
+  id: "F3",
+  title: "Tenant RBAC is namespaced",
+  severity: "mandatory",
+  rationale: "A ClusterRoleBinding gives a tenant's reconciler rights in every namespace.",
+  source: "fluxcd/flux2-multi-tenancy tenants/base/dev-team/rbac.yaml",
+  appliesTo: [T.clusterRoleBinding],
+  scope: "stack",
+  check: (r, ctx) => checkClusterRoleBinding(r, tenantNamespaceNames(ctx)),
+};
+
+/** Every `ci_access` block in a resource's inputs, as objects or inside YAML text (the agent's config.yaml). */
+function ciAccessBlocks(v: unknown, path: string, out: { path: string; value: unknown }[] = []): { path: string; value: unknown }[] {
+  if (typeof v === "string" && v.includes("ci_access")) {
+    try {
+      ciAccessBlocks(parseYaml(v), path, out);
+    } catch {
+      // not YAML: nothing to check
+    }
+  } else if (Array.isArray(v)) {
+    v.forEach((x, i) => ciAccessBlocks(x, `${path}[${i}]`, out));
+  } else if (isRecord(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === "ci_access") out.push({ path: path ? `${path}.ci_access` : "ci_access", value: x });
+      else ciAccessBlocks(x, path ? `${path}.${k}` : k, out);
+    }
+  }
+  return out;
+}
+
+const IMPERSONATED_SA = /^system:serviceaccount:[a-z0-9-]+:[a-z0-9-]+$/;
+
+function checkAccessAs(accessAs: unknown, where: string): Finding[] {
+  if (isOpaque(accessAs)) return [unverified(`${where}.access_as`, accessAs)];
+  if (isRecord(accessAs) && "ci_job" in accessAs && Object.keys(accessAs).length === 1) return [];
+  const user = at(accessAs, "impersonate.username");
+  if (typeof user === "string" && IMPERSONATED_SA.test(user)) return [];
+  return [`${where}.access_as is ${show(accessAs)}, so CI jobs act as the agent itself; set access_as: { impersonate: { username: "system:serviceaccount:<ns>:<sa>" } } or { ci_job: {} }`];
+}
+
+function checkAgentConfig(r: CheckedResource): Finding[] {
+  return ciAccessBlocks(r.inputs, "").flatMap(({ path, value }) => {
+    if (isOpaque(value)) return [unverified(path, value)];
+    return ["projects", "groups"].flatMap((k) => list(at(value, k)).flatMap((entry, i) => checkAccessAs(at(entry, "access_as"), `${path}.${k}[${i}]`)));
+  });
+}
+
+const GL1: Rule = {
+  id: "GL1",
+  title: "GitLab agent CI access impersonates",
+  severity: "mandatory",
+  rationale: "CI jobs using the agent's own identity get the agent's cluster-wide rights.",
+  source: "GitLab epic 5783; gitlab-org/gitlab #459946",
+  appliesTo: [T.dynamic],
+  scope: "resource",
+  check: checkAgentConfig,
+};
+
+export const fluxRules: Rule[] = [F1, F1_SYNC, F2, F3, GL1];

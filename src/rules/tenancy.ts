@@ -1,0 +1,153 @@
+/**
+ * Tenant namespace controls K1–K4 of the security checklist. A tenant namespace is a Namespace labelled
+ * `runway.gitlab.com/tenant: "true"`; platform namespaces (flux-system, gitlab-agent, ...) are not tenants.
+ */
+import { at, type CheckedResource, type Finding, isOpaque, isRecord, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified } from "./rule";
+
+/** The label that marks a tenant namespace; the Tenant component sets it. */
+export const TENANT_LABEL = "runway.gitlab.com/tenant";
+
+export function isTenantNamespace(r: CheckedResource): boolean {
+  const labels = at(r.inputs, "metadata.labels");
+  return r.type === T.namespace && isRecord(labels) && labels[TENANT_LABEL] === "true";
+}
+
+/** Names of the stack's tenant namespaces (those with a known name). */
+export function tenantNamespaceNames(ctx: RuleContext): Set<string> {
+  const names = ctx.resources.filter(isTenantNamespace).map(k8sName);
+  return new Set(names.filter((n): n is string => typeof n === "string" && !isOpaque(n)));
+}
+
+const PSS = "pod-security.kubernetes.io";
+
+function checkPodSecurity(ns: CheckedResource): Finding[] {
+  const labels = at(ns.inputs, "metadata.labels");
+  const l = isRecord(labels) ? labels : {};
+  const out: Finding[] = [];
+  for (const mode of ["enforce", "warn", "audit"]) {
+    const v = l[`${PSS}/${mode}`];
+    if (isOpaque(v)) out.push(unverified(`metadata.labels["${PSS}/${mode}"]`, v));
+    else if (v !== "restricted") out.push(`metadata.labels["${PSS}/${mode}"] is ${show(v)}; set it to "restricted"`);
+  }
+  const version = l[`${PSS}/enforce-version`];
+  if (isOpaque(version)) out.push(unverified(`metadata.labels["${PSS}/enforce-version"]`, version));
+  else if (typeof version !== "string" || !/^v\d+\.\d+$/.test(version)) {
+    out.push(`metadata.labels["${PSS}/enforce-version"] is ${show(version)}; pin it to a Kubernetes minor version such as "v1.33"`);
+  }
+  return out;
+}
+
+/** Rules on tenant namespaces only; the label decides, so they stay resource rules where they can. */
+const tenantRule = (r: Omit<Rule, "appliesTo" | "check"> & { checkTenant(ns: CheckedResource, ctx: RuleContext): Finding[] }): Rule => {
+  const { checkTenant, ...rest } = r;
+  return { ...rest, appliesTo: [T.namespace], check: (ns, ctx) => (isTenantNamespace(ns) ? checkTenant(ns, ctx) : []) };
+};
+
+const K1 = tenantRule({
+  id: "K1",
+  title: "Pod Security Standards restricted",
+  severity: "mandatory",
+  rationale: "Restricted pods cannot run privileged, as root or with host access.",
+  source: "CIS 4.2.1; kubernetes.io Enforce Pod Security Standards with namespace labels",
+  scope: "resource",
+  checkTenant: checkPodSecurity,
+});
+
+/** Objects of `types` in the tenant namespace `ns`, or the finding that says why they cannot be looked up. */
+function objectsIn(ns: CheckedResource, ctx: RuleContext, types: readonly string[]): { objects: CheckedResource[]; problem?: Finding } {
+  const name = k8sName(ns);
+  if (isOpaque(name)) return { objects: [], problem: unverified("metadata.name", name) };
+  if (typeof name !== "string") return { objects: [], problem: "metadata.name is unset, so objects in the namespace cannot be matched; give tenant namespaces a fixed name" };
+  return { objects: ctx.resources.filter((r) => types.includes(r.type) && k8sNamespace(r) === name) };
+}
+
+function emptySelector(sel: unknown): boolean {
+  if (!isRecord(sel)) return false;
+  const labels = sel.matchLabels;
+  return (labels === undefined || (isRecord(labels) && Object.keys(labels).length === 0)) && list(sel.matchExpressions).length === 0;
+}
+
+/** A policy that selects every pod and allows nothing in `direction`. */
+function deniesAll(np: CheckedResource, direction: "Ingress" | "Egress"): boolean {
+  const spec = at(np.inputs, "spec");
+  return emptySelector(at(spec, "podSelector")) && list(at(spec, "policyTypes")).includes(direction) && list(at(spec, direction.toLowerCase())).length === 0;
+}
+
+function checkDefaultDeny(ns: CheckedResource, ctx: RuleContext): Finding[] {
+  const { objects: policies, problem } = objectsIn(ns, ctx, [T.networkPolicy]);
+  if (problem) return [problem];
+  const missing = (["Ingress", "Egress"] as const).filter((d) => !policies.some((p) => deniesAll(p, d)));
+  return missing.length ? [`no NetworkPolicy in ${show(k8sName(ns))} denies all ${missing.join(" and ")}; add one with podSelector: {} and policyTypes: [Ingress, Egress]`] : [];
+}
+
+const K2 = tenantRule({
+  id: "K2",
+  title: "Default-deny NetworkPolicy",
+  severity: "mandatory",
+  rationale: "Tenant pods reach and are reached only through explicit allows.",
+  source: "CIS 4.3.2; kubernetes.io network-policies",
+  scope: "stack",
+  checkTenant: checkDefaultDeny,
+});
+
+const DNS_PORTS: unknown[] = [53, "53", "dns", "dns-tcp"];
+
+function checkDnsAllow(ns: CheckedResource, ctx: RuleContext): Finding[] {
+  const { objects: policies, problem } = objectsIn(ns, ctx, [T.networkPolicy]);
+  if (problem) return [problem];
+  const allowsDns = policies.some((p) => list(at(p.inputs, "spec.egress")).some((rule) => list(at(rule, "ports")).some((port) => DNS_PORTS.includes(at(port, "port")))));
+  return allowsDns ? [] : [`no NetworkPolicy in ${show(k8sName(ns))} allows egress to DNS (port 53); add an explicit allow to kube-dns`];
+}
+
+const K2_DNS = tenantRule({
+  id: "K2-dns",
+  title: "Explicit DNS allow",
+  severity: "mandatory",
+  rationale: "Under default deny, name resolution works only through an explicit allow that names DNS.",
+  source: "CIS 4.3.2; kubernetes.io network-policies",
+  scope: "stack",
+  checkTenant: checkDnsAllow,
+});
+
+function checkQuota(ns: CheckedResource, ctx: RuleContext): Finding[] {
+  const { objects: objs, problem } = objectsIn(ns, ctx, [T.resourceQuota, T.limitRange]);
+  if (problem) return [problem];
+  return [
+    ["ResourceQuota", T.resourceQuota],
+    ["LimitRange", T.limitRange],
+  ]
+    .filter(([, type]) => !objs.some((o) => o.type === type))
+    .map(([kind]) => `tenant namespace ${show(k8sName(ns))} has no ${kind}; add one so one tenant cannot starve the others`);
+}
+
+const K3 = tenantRule({
+  id: "K3",
+  title: "ResourceQuota and LimitRange",
+  severity: "mandatory",
+  rationale: "Quotas stop one tenant from exhausting the shared cluster.",
+  source: "Kubernetes multi-tenancy docs; kubernetes-retired/multi-tenancy benchmarks",
+  scope: "stack",
+  checkTenant: checkQuota,
+});
+
+function checkDefaultServiceAccount(ns: CheckedResource, ctx: RuleContext): Finding[] {
+  const { objects: sas, problem } = objectsIn(ns, ctx, [T.serviceAccount, T.serviceAccountPatch]);
+  if (problem) return [problem];
+  const def = sas.filter((s) => k8sName(s) === "default");
+  if (def.length === 0) return [`the default ServiceAccount of ${show(k8sName(ns))} is not managed; patch it with automountServiceAccountToken: false`];
+  const v = at(def[0].inputs, "automountServiceAccountToken");
+  if (isOpaque(v)) return [unverified("automountServiceAccountToken of the default ServiceAccount", v)];
+  return v === false ? [] : [`the default ServiceAccount of ${show(k8sName(ns))} has automountServiceAccountToken ${show(v)}; set it to false`];
+}
+
+const K4 = tenantRule({
+  id: "K4",
+  title: "No token automount on the default ServiceAccount",
+  severity: "mandatory",
+  rationale: "Pods that need no API access must not carry a token an attacker can use.",
+  source: "CIS 4.1.4, 4.1.5",
+  scope: "stack",
+  checkTenant: checkDefaultServiceAccount,
+});
+
+export const tenancyRules: Rule[] = [K1, K2, K2_DNS, K3, K4];
