@@ -1,0 +1,79 @@
+/**
+ * `npm run bench`: measured speed and memory, never asserted in tests.
+ * 1. `runway plan` of every example stack, each in a fresh process.
+ * 2. Platform plans of synthetic catalogs (50, 200, 500 tenants) against the floor: the same resources replayed
+ *    through bare CustomResource registrations under the same mocks (bench/floor.ts).
+ * 3. Chart builds, when the chart compiler is present.
+ * The last line is the machine-readable summary.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { listStacks } from "../src/config/stack";
+import { writeSyntheticCatalog } from "./synthetic";
+
+const ROOT = path.join(__dirname, "..");
+
+interface Measured {
+  stack: string;
+  wallMs: number;
+  rssMb: number;
+  resources: number;
+}
+
+function inFreshProcess(script: string, args: string[]): Measured {
+  const out = execFileSync(process.execPath, [path.join(ROOT, "bin", "tsx.cjs"), path.join(ROOT, "bench", script), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(out.trim().split("\n").pop() as string) as Measured;
+}
+
+const fmt = (n: number, d = 1) => n.toFixed(d);
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(path.join(tmpdir(), "runway-bench-"));
+  console.log("example stacks (runway plan, fresh process each):");
+  for (const stack of listStacks(path.join(ROOT, "stacks"))) {
+    const m = inFreshProcess("plan-worker.ts", [stack]);
+    console.log(`  ${stack.padEnd(24)} wall_ms=${fmt(m.wallMs, 0).padStart(6)} rss_mb=${fmt(m.rssMb, 0).padStart(5)} resources=${m.resources}`);
+  }
+
+  console.log("\nsynthetic platform catalogs (platform-staging, fresh process each):");
+  const sizes = [50, 200, 500];
+  const rows: { tenants: number; run: Measured; floor: Measured }[] = [];
+  for (const n of sizes) {
+    const dir = path.join(work, `catalog-${n}`);
+    writeSyntheticCatalog(dir, n, "staging");
+    const planFile = path.join(work, `plan-${n}.json`);
+    const run = inFreshProcess("plan-worker.ts", ["platform-staging", dir, "--json", planFile]);
+    const floor = inFreshProcess("floor.ts", [planFile]);
+    rows.push({ tenants: n, run, floor });
+    console.log(
+      `  tenants=${String(n).padStart(3)} wall_s=${fmt(run.wallMs / 1000, 2)} rss_mb=${fmt(run.rssMb, 0)} resources=${run.resources} ` +
+        `per_tenant_ms=${fmt(run.wallMs / n, 2)} floor_wall_s=${fmt(floor.wallMs / 1000, 2)} floor_ratio=${fmt(run.wallMs / floor.wallMs, 2)}`,
+    );
+  }
+
+  const chartBench = path.join(ROOT, "bench", "chart.ts");
+  if (existsSync(chartBench)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { benchChart } = require(chartBench) as { benchChart(): Promise<string> };
+    console.log(`\n${await benchChart()}`);
+  }
+
+  const last = rows[rows.length - 1];
+  const r200 = rows.find((r) => r.tenants === 200) as (typeof rows)[number];
+  console.log(
+    `bench: tenants=${last.tenants} wall_s=${fmt(last.run.wallMs / 1000, 2)} rss_mb=${fmt(last.run.rssMb, 0)} ` +
+      `per_tenant_ms=${fmt(last.run.wallMs / last.tenants, 2)} floor_ratio=${fmt(last.run.wallMs / last.floor.wallMs, 2)} ` +
+      `growth_500_over_200=${fmt(last.run.wallMs / r200.run.wallMs, 2)}`,
+  );
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
