@@ -32,6 +32,7 @@ export function computedOutputs(type: string, name: string, inputs: State): Stat
       return {
         email: `${String(inputs.accountId)}@${project}.iam.gserviceaccount.com`,
         member: `serviceAccount:${String(inputs.accountId)}@${project}.iam.gserviceaccount.com`,
+        name: `projects/${project}/serviceAccounts/${String(inputs.accountId)}@${project}.iam.gserviceaccount.com`,
         uniqueId: digits(`sa/${name}`, 21),
       };
     case "gcp:container/cluster:Cluster":

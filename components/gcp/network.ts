@@ -1,0 +1,75 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { firewallRules, natArgs, networkProblems, PODS_RANGE, regionalName, SERVICES_RANGE, type SubnetSpec, subnetArgs } from "../../src/gcp/network";
+
+export interface NetworkArgs {
+  /** Project of the VPC; needs the compute API. */
+  project: pulumi.Input<string>;
+  /**
+   * One subnet per region: primary range for nodes, secondary ranges for pods and services. No two ranges may
+   * overlap. https://cloud.google.com/compute/docs/reference/rest/v1/subnetworks
+   */
+  subnets: SubnetSpec[];
+  /**
+   * Control-plane ranges (`masterIpv4CidrBlock` of the clusters in this VPC) allowed to reach nodes on the
+   * webhook and kubelet ports. Default none: no such rule. Must not overlap the subnets.
+   */
+  controlPlaneCidrs?: string[];
+  /** TCP ports or ranges Google health checkers may reach on nodes. Default `DEFAULT_SERVING_PORTS`. */
+  servingPorts?: string[];
+  /** GCP name of the VPC (at most 39 characters). Default: the component's name. */
+  networkName?: string;
+}
+
+/** A subnet as clusters consume it. */
+export interface NetworkSubnet {
+  selfLink: pulumi.Output<string>;
+  name: string;
+  podsRangeName: string;
+  servicesRangeName: string;
+}
+
+/**
+ * A VPC without auto subnets: per region a subnet with pod and service ranges, private Google access and flow
+ * logs, a Cloud Router with Cloud NAT, and minimal ingress firewall rules ending in a logged deny-all.
+ */
+export class Network extends pulumi.ComponentResource {
+  public readonly networkId: pulumi.Output<string>;
+  public readonly networkSelfLink: pulumi.Output<string>;
+  /** Subnets by region. */
+  public readonly subnets: Record<string, NetworkSubnet>;
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    const vpcName = args.networkName ?? name;
+    const problems = networkProblems({ ...args, name: vpcName });
+    if (problems.length) throw new Error(problems.join("\n"));
+    super("runway:gcp:Network", name, {}, opts);
+
+    const vpc = new gcp.compute.Network(
+      name,
+      { project: args.project, name: vpcName, autoCreateSubnetworks: false, routingMode: "REGIONAL", deleteDefaultRoutesOnCreate: false },
+      { parent: this },
+    );
+    this.networkId = vpc.id;
+    this.networkSelfLink = vpc.selfLink;
+
+    this.subnets = {};
+    for (const s of args.subnets) {
+      const regional = `${name}-${s.region}`;
+      const subnet = new gcp.compute.Subnetwork(regional, { project: args.project, network: vpc.id, ...subnetArgs(vpcName, s) }, { parent: this });
+      const router = new gcp.compute.Router(regional, { project: args.project, name: regionalName(vpcName, s.region), region: s.region, network: vpc.id }, { parent: this });
+      new gcp.compute.RouterNat(
+        regional,
+        { project: args.project, router: router.name, ...natArgs(vpcName, s.region), subnetworks: [{ name: subnet.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }] },
+        { parent: this },
+      );
+      this.subnets[s.region] = { selfLink: subnet.selfLink, name: regionalName(vpcName, s.region), podsRangeName: PODS_RANGE, servicesRangeName: SERVICES_RANGE };
+    }
+
+    for (const { suffix, ...rule } of firewallRules(args)) {
+      new gcp.compute.Firewall(`${name}-${suffix}`, { project: args.project, network: vpc.id, name: `${vpcName}-${suffix}`, ...rule }, { parent: this });
+    }
+
+    this.registerOutputs({ networkId: this.networkId, networkSelfLink: this.networkSelfLink, subnets: this.subnets });
+  }
+}
