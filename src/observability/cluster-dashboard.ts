@@ -102,7 +102,7 @@ export function clusterDashboard(cluster: string, environment: string, o: Cluste
         chart(
           "Node CPU allocatable utilization",
           [{ query: `max by (node_name) (${sel("kubernetes_io:node_cpu_allocatable_utilization", node)})`, legend: "${labels.node_name}" }],
-          { yLabel: "fraction of allocatable", unit: "1", redAbove: 0.9 },
+          { yLabel: "fraction of allocatable", unit: "1", limit: 0.9 },
         ),
         chart(
           "Node memory allocatable utilization (non-evictable)",
@@ -112,7 +112,7 @@ export function clusterDashboard(cluster: string, environment: string, o: Cluste
               legend: "${labels.node_name}",
             },
           ],
-          { yLabel: "fraction of allocatable", unit: "1", redAbove: 0.9 },
+          { yLabel: "fraction of allocatable", unit: "1", limit: 0.9 },
         ),
         chart("Pods by phase", [{ query: sumBy(["phase"], pods), legend: "${labels.phase}" }], { yLabel: "pods", plotType: "STACKED_AREA" }),
         chart("Pods not running by namespace", [{ query: sumBy(["namespace", "phase"], podsNotRunning), legend: "${labels.namespace} ${labels.phase}" }], {

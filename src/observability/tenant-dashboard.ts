@@ -109,7 +109,7 @@ export function tenantDashboard(
           yLabel: "requests/s",
           plotType: "STACKED_AREA",
         }),
-        chart("Error ratio (5xx)", [{ query: errorRatio(t, m), legend: "5xx / all" }], { yLabel: "ratio", unit: "1", redAbove: threshold }),
+        chart("Error ratio (5xx)", [{ query: errorRatio(t, m), legend: "5xx / all" }], { yLabel: "ratio", unit: "1", limit: threshold }),
       ],
     },
     {
@@ -128,12 +128,12 @@ export function tenantDashboard(
         chart("CPU usage / limit by pod", [{ query: `max by (pod_name) (${cpu})`, legend: "${labels.pod_name}" }], {
           yLabel: "fraction of limit",
           unit: "1",
-          redAbove: 0.9,
+          limit: 0.9,
         }),
         chart("Memory usage / limit by pod (non-evictable)", [{ query: `max by (pod_name) (${memory})`, legend: "${labels.pod_name}" }], {
           yLabel: "fraction of limit",
           unit: "1",
-          redAbove: 0.9,
+          limit: 0.9,
         }),
         chart("Container restarts (1h)", [{ query: containerRestarts(scope(t), ["pod_name"]), legend: "${labels.pod_name}" }], {
           yLabel: "restarts",

@@ -43,7 +43,7 @@ export type Widget = { title?: string } & (
 
 export interface XyChart {
   dataSets: DataSet[];
-  thresholds?: Threshold[];
+  thresholds?: ChartThreshold[];
   yAxis?: Axis;
   chartOptions?: { mode: "COLOR" | "X_RAY" | "STATS" };
 }
@@ -67,17 +67,24 @@ export interface Axis {
   scale?: "LINEAR" | "LOG10";
 }
 
-export interface Threshold {
+/** A line on a chart. The API refuses `color` and `direction` in an XyChart threshold. */
+export interface ChartThreshold {
   label?: string;
   value: number;
-  color?: "YELLOW" | "RED";
-  direction?: "ABOVE" | "BELOW";
   targetAxis?: "Y1" | "Y2";
+}
+
+/** A state of a scorecard. The API refuses `targetAxis` in a Scorecard threshold. */
+export interface ScorecardThreshold {
+  label?: string;
+  value: number;
+  color: "YELLOW" | "RED";
+  direction: "ABOVE" | "BELOW";
 }
 
 export interface Scorecard {
   timeSeriesQuery: TimeSeriesQuery;
-  thresholds?: Threshold[];
+  thresholds?: ScorecardThreshold[];
   sparkChartView?: { sparkChartType: "SPARK_LINE" | "SPARK_BAR"; minAlignmentPeriod?: Duration };
 }
 

@@ -2,7 +2,7 @@
  * Widget constructors with the sizes Runway uses: charts half the grid wide, scorecards a quarter, notes full width.
  */
 import type { Panel } from "./layout";
-import type { DataSet, Threshold } from "./types";
+import type { DataSet, ScorecardThreshold } from "./types";
 
 /** One line (or area) of a chart. `legend` is a legend template such as "${labels.code}". */
 export interface Series {
@@ -15,15 +15,15 @@ export interface ChartOptions {
   yLabel?: string;
   /** Unit override for every series, e.g. "1" for ratios or "s" for seconds. */
   unit?: string;
-  /** A red line at this value, e.g. the alert threshold. */
-  redAbove?: number;
+  /** A threshold line at this value, e.g. the alert threshold. */
+  limit?: number;
   plotType?: DataSet["plotType"];
   width?: number;
   height?: number;
 }
 
-function red(direction: "ABOVE" | "BELOW", value: number): Threshold[] {
-  return [{ value, color: "RED", direction }];
+function red(direction: "ABOVE" | "BELOW", value: number): ScorecardThreshold[] {
+  return [{ label: direction === "ABOVE" ? "too high" : "too low", value, color: "RED", direction }];
 }
 
 /** A time-series chart of one or more PromQL queries. */
@@ -41,7 +41,7 @@ export function chart(title: string, series: Series[], o: ChartOptions = {}): Pa
       title,
       xyChart: {
         dataSets,
-        ...(o.redAbove === undefined ? {} : { thresholds: red("ABOVE", o.redAbove) }),
+        ...(o.limit === undefined ? {} : { thresholds: [{ label: "limit", value: o.limit, targetAxis: "Y1" as const }] }),
         yAxis: o.yLabel === undefined ? { scale: "LINEAR" } : { label: o.yLabel, scale: "LINEAR" },
         chartOptions: { mode: "COLOR" },
       },
