@@ -1,0 +1,137 @@
+/**
+ * `runway chart build | publish | promote`. Each action returns its exit code (0 ok, 1 user error, 2 internal
+ * error), also set as process.exitCode, and prints problems one per line: ConfigError diagnostics as
+ * `file:line:col: field: message`, registry failures as one sentence. Never a stack trace.
+ */
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { ConfigError, formatDiagnostic } from "../config/diagnostics";
+import { BuildOptionError, buildChart } from "../chart/build";
+import { credentialsFromEnv } from "../oci/auth";
+import { sha256 } from "../oci/client";
+import { promoteChart, publishChart } from "../oci/publish";
+import { OciError } from "../oci/reference";
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const consoleIo: Io = { out: (l) => console.log(l), err: (l) => console.error(l) };
+
+function report(command: string, e: unknown, io: Io): number {
+  if (e instanceof ConfigError) {
+    for (const d of e.diagnostics) io.err(formatDiagnostic(d));
+    return 1;
+  }
+  if (e instanceof BuildOptionError) {
+    for (const p of e.problems) io.err(`runway ${command}: ${p}`);
+    return 1;
+  }
+  if (e instanceof OciError) {
+    io.err(`runway ${command}: ${e.message}`);
+    return 1;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === "string" && typeof err.syscall === "string") {
+    io.err(`runway ${command}: cannot ${err.syscall} ${err.path ?? ""}: ${err.code}`.replace(/\s+:/, ":"));
+    return 1;
+  }
+  io.err(`runway ${command}: internal error: ${err?.message ?? String(e)}`);
+  return 2;
+}
+
+export interface BuildFlags {
+  out: string;
+  version?: string;
+  gitlabRelease?: string;
+  stage?: string;
+  image?: string;
+}
+
+export async function chartBuild(manifest: string, flags: BuildFlags, io: Io = consoleIo): Promise<number> {
+  try {
+    const r = buildChart(manifest, flags.out, { version: flags.version, gitlabRelease: flags.gitlabRelease, stage: flags.stage, image: flags.image });
+    io.out(`built ${r.chart.name} ${r.chart.version}: ${r.dir}/ and ${r.archive} (${sha256(readFileSync(r.archive))})`);
+    return 0;
+  } catch (e) {
+    return report("chart build", e, io);
+  }
+}
+
+export interface PublishFlags {
+  tag?: string[];
+  plainHttp?: boolean;
+}
+
+function readArchive(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new OciError(`${file}: ${code === "ENOENT" ? "file not found; build it with runway chart build" : `cannot read (${code})`}`);
+  }
+}
+
+export async function chartPublish(archive: string, target: string, flags: PublishFlags, io: Io = consoleIo): Promise<number> {
+  try {
+    const tgz = readArchive(archive);
+    const r = await publishChart(tgz, target, { credentials: credentialsFromEnv(), plainHttp: flags.plainHttp || undefined, tags: flags.tag ?? [] }, archive);
+    io.out(`published ${r.ref} (${r.digest}); tags: ${r.tags.join(", ")}; ${r.uploaded.length} new blob(s)`);
+    return 0;
+  } catch (e) {
+    return report("chart publish", e, io);
+  }
+}
+
+export interface PromoteFlags {
+  stage: string;
+  plainHttp?: boolean;
+}
+
+export async function chartPromote(ref: string, flags: PromoteFlags, io: Io = consoleIo): Promise<number> {
+  try {
+    const r = await promoteChart(ref, flags.stage, { credentials: credentialsFromEnv(), plainHttp: flags.plainHttp || undefined });
+    io.out(`promoted ${r.ref} (${r.digest}) to stage ${r.stage}`);
+    return 0;
+  } catch (e) {
+    return report("chart promote", e, io);
+  }
+}
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+export function registerChartCommands(program: Command): void {
+  const chart = program.command("chart").description("Build a Helm chart from a Runway manifest, publish it to an OCI registry, promote it through stages");
+  chart
+    .command("build")
+    .description("Compile .runway/runway.yml into a Helm chart directory and a reproducible .tgz")
+    .argument("<manifest>", "the Runway manifest, e.g. .runway/runway.yml")
+    .requiredOption("--out <dir>", "directory for <name>/ and <name>-<version>.tgz")
+    .option("--version <version>", "chart version (SemVer 2)", "0.1.0")
+    .option("--gitlab-release <major.minor>", "GitLab release the chart is compatible with, e.g. 17.9")
+    .option("--stage <stage>", "stage the chart enters when published, e.g. staging")
+    .option("--image <repository:tag>", "container image, overriding spec.image")
+    .action(async (manifest: string, opts: BuildFlags) => {
+      process.exitCode = await chartBuild(manifest, opts);
+    });
+  chart
+    .command("publish")
+    .description("Push a chart .tgz to oci://HOST/PATH/<name> and tag it (version, gitlab-X.Y, stage, --tag)")
+    .argument("<chart.tgz>", "archive from runway chart build")
+    .argument("<oci://HOST/PATH>", "registry location; the chart goes to PATH/<name>")
+    .option("--tag <tag>", "extra tag, repeatable", collect, [])
+    .option("--plain-http", "use http:// (only for 127.0.0.1/localhost, which use it automatically)")
+    .action(async (archive: string, target: string, opts: PublishFlags) => {
+      process.exitCode = await chartPublish(archive, target, opts);
+    });
+  chart
+    .command("promote")
+    .description("Point a stage tag at a published chart version, without re-uploading")
+    .argument("<oci://HOST/PATH/NAME:VERSION>", "the published chart version")
+    .requiredOption("--stage <stage>", "stage to move, e.g. production")
+    .option("--plain-http", "use http:// (only for 127.0.0.1/localhost, which use it automatically)")
+    .action(async (ref: string, opts: PromoteFlags) => {
+      process.exitCode = await chartPromote(ref, opts);
+    });
+}
