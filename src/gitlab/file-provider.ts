@@ -41,6 +41,9 @@ async function current(gl: GitLabClient, i: RepositoryFileInputs): Promise<strin
     return Buffer.from(f.content, "base64").toString("utf8");
   } catch (e) {
     if (isMissingFile(e)) return undefined;
+    if (e instanceof GitLabError && e.status === 404 && /Commit Not Found/i.test(e.gitlabMessage)) {
+      throw new Error(`${e.message}; the branch "${i.branch}" does not exist in ${i.projectPath}`);
+    }
     throw e;
   }
 }

@@ -290,7 +290,9 @@ export class FakeGitLab {
   #getFile(c: Ctx): Reply {
     const ref = c.query.get("ref");
     if (!ref) return json(400, { error: "ref is missing" });
-    const content = c.project.branches.get(ref)?.get(c.params[1]);
+    const files = c.project.branches.get(ref);
+    if (!files) return json(404, { message: "404 Commit Not Found" });
+    const content = files.get(c.params[1]);
     if (content === undefined) return json(404, { message: "404 File Not Found" });
     return json(200, {
       file_name: c.params[1].split("/").pop(),
