@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { FLUX_CHART, FLUX_NAMESPACE, fluxChartValues, platformNamespaceLabels, type FluxController, type Resources } from "../../src/flux/chart";
+import { FLUX_CHART, FLUX_NAMESPACE, fluxChartValues, platformNamespaceLabels, platformReleaseArgs, type FluxController, type Resources } from "../../src/flux/chart";
 import { planFluxInstall, type PlatformSource } from "../../src/flux/install";
 import { k8sLabels, type RunwayLabels } from "../../src/naming";
 
@@ -88,21 +88,7 @@ export class Flux extends pulumi.ComponentResource {
       const values = email
         ? email.apply((e) => fluxChartValues({ sourceServiceAccountEmail: e, resources: args.resources }))
         : fluxChartValues({ resources: args.resources });
-      const release = new k8s.helm.v3.Release(
-        `${name}-chart`,
-        {
-          name: "flux",
-          chart: FLUX_CHART.name,
-          version: plan.chartVersion,
-          repositoryOpts: { repo: FLUX_CHART.repository },
-          namespace: ns.metadata.name,
-          values,
-          atomic: true,
-          cleanupOnFail: true,
-          maxHistory: 5,
-        },
-        { parent: this },
-      );
+      const release = new k8s.helm.v3.Release(`${name}-chart`, platformReleaseArgs("flux", FLUX_CHART, plan.chartVersion ?? FLUX_CHART.version, ns.metadata.name, values), { parent: this });
       crdReady.push(release);
     }
 

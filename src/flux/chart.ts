@@ -142,6 +142,14 @@ export function renderedControllerArgs(values: FluxChartValues): Record<FluxCont
   return out;
 }
 
+/**
+ * Arguments of a `helm.v3.Release` for a platform chart: fixed release name, pinned version, atomic installs that
+ * roll back on failure, bounded history. Generic over Pulumi inputs so this module stays provider-free.
+ */
+export function platformReleaseArgs<N, V>(release: string, chart: { name: string; repository: string }, version: string, namespace: N, values: V) {
+  return { name: release, chart: chart.name, version, repositoryOpts: { repo: chart.repository }, namespace, values, atomic: true, cleanupOnFail: true, maxHistory: 5 };
+}
+
 /** Pod Security Standards version the platform namespaces pin (K1). */
 export const PSS_VERSION = "v1.33";
 

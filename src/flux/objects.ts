@@ -96,7 +96,7 @@ export function ociRepository(a: OciRepositoryArgs): FluxObject<"OCIRepository",
   assertDuration("OCIRepository interval", interval);
   const spec: OciRepositorySpec = { url: a.url, ref: { tag: a.tag }, interval, provider: a.provider ?? ociProvider(a.url) };
   if (a.helmChart) spec.layerSelector = { mediaType: HELM_CHART_MEDIA_TYPE, operation: "copy" };
-  return { apiVersion: OCI_REPOSITORY_API, kind: "OCIRepository", metadata: meta(a), spec };
+  return { apiVersion: OCI_REPOSITORY_API, kind: "OCIRepository", metadata: objectMeta(a), spec };
 }
 
 export interface HelmReleaseArgs extends ObjectMeta {
@@ -138,7 +138,7 @@ export function helmRelease(a: HelmReleaseArgs): FluxObject<"HelmRelease", HelmR
     driftDetection: { mode: "enabled" },
   };
   if (a.values && Object.keys(a.values).length > 0) spec.values = a.values;
-  return { apiVersion: HELM_RELEASE_API, kind: "HelmRelease", metadata: meta(a), spec };
+  return { apiVersion: HELM_RELEASE_API, kind: "HelmRelease", metadata: objectMeta(a), spec };
 }
 
 export interface KustomizationArgs extends ObjectMeta {
@@ -169,7 +169,7 @@ export function kustomization(a: KustomizationArgs): FluxObject<"Kustomization",
   return {
     apiVersion: KUSTOMIZATION_API,
     kind: "Kustomization",
-    metadata: meta(a),
+    metadata: objectMeta(a),
     spec: {
       interval,
       path,
@@ -192,7 +192,8 @@ function checkReconciler(kind: string, a: ObjectMeta & { serviceAccountName: str
   return interval;
 }
 
-function meta(a: ObjectMeta): ObjectMeta {
+/** Metadata as written: labels only when there are some. */
+export function objectMeta(a: ObjectMeta): ObjectMeta {
   const m: ObjectMeta = { name: a.name, namespace: a.namespace };
   if (a.labels && Object.keys(a.labels).length > 0) m.labels = { ...a.labels };
   return m;
