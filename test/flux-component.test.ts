@@ -53,6 +53,13 @@ describe("Flux component", () => {
     expect(rendered.helmController).toEqual(expect.arrayContaining(["--no-cross-namespace-refs=true", "--default-service-account=default"]));
   });
 
+  it("the lockdown is readable in preview, before the GCP service account exists", async () => {
+    const plan = await runWithMocks(program(args), { preview: true });
+    const values = plan.one(RELEASE).inputs.values as FluxChartValues;
+    expect(renderedControllerArgs(values).kustomizeController).toContain("--no-remote-bases=true");
+    expect(values.sourceController.serviceAccount?.annotations["iam.gke.io/gcp-service-account"]).toBe("[unknown]");
+  });
+
   it("source-controller's service account is annotated with the Flux GCP service account", async () => {
     const plan = await runWithMocks(program(args));
     const values = plan.one(RELEASE).inputs.values as FluxChartValues;

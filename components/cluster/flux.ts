@@ -85,9 +85,8 @@ export class Flux extends pulumi.ComponentResource {
         { metadata: { name: FLUX_NAMESPACE, labels: platformNamespaceLabels(args.labels ?? {}) } },
         { parent: this },
       );
-      const values = email
-        ? email.apply((e) => fluxChartValues({ sourceServiceAccountEmail: e, resources: args.resources }))
-        : fluxChartValues({ resources: args.resources });
+      // Only the annotation waits for the service account: the lockdown stays checkable in preview.
+      const values = fluxChartValues({ sourceServiceAccountEmail: email, resources: args.resources });
       const release = new k8s.helm.v3.Release(`${name}-chart`, platformReleaseArgs("flux", FLUX_CHART, plan.chartVersion ?? FLUX_CHART.version, ns.metadata.name, values), { parent: this });
       crdReady.push(release);
     }

@@ -53,29 +53,32 @@ export const DEFAULT_FLUX_RESOURCES: Record<FluxController, Resources> = {
   imageAutomationController: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "512Mi" } },
 };
 
-export interface FluxValuesOptions {
-  /** Email of the GCP service account source-controller impersonates through Workload Identity; unset: no annotation. */
-  sourceServiceAccountEmail?: string;
+export interface FluxValuesOptions<E = string> {
+  /**
+   * Email of the GCP service account source-controller impersonates through Workload Identity; unset: no
+   * annotation. Generic so a component can pass a Pulumi output and keep the rest of the values known in preview.
+   */
+  sourceServiceAccountEmail?: E;
   /** Per-controller resources; each given controller replaces its default entirely. */
   resources?: Partial<Record<FluxController, Resources>>;
 }
 
 /** One controller's block in the chart values. */
-export interface ControllerValues {
+export interface ControllerValues<E = string> {
   create: boolean;
   resources: Resources;
   container: { additionalArgs: string[] };
-  serviceAccount?: { create: boolean; annotations: Record<string, string> };
+  serviceAccount?: { create: boolean; annotations: Record<string, E> };
 }
 
 /** The values Runway passes to the flux2 chart. */
-export interface FluxChartValues {
+export interface FluxChartValues<E = string> {
   installCRDs: boolean;
   multitenancy: { enabled: boolean; defaultServiceAccount: string; privileged: boolean };
   watchAllNamespaces: boolean;
   policies: { create: boolean };
   sourceWatcher: { create: boolean };
-  sourceController: ControllerValues;
+  sourceController: ControllerValues<E>;
   kustomizeController: ControllerValues;
   helmController: ControllerValues;
   notificationController: ControllerValues;
@@ -95,13 +98,13 @@ const EXTRA_ARGS: Record<FluxController, string[]> = {
 };
 
 /** The flux2 chart values with the multi-tenancy lockdown (F1). */
-export function fluxChartValues(opts: FluxValuesOptions = {}): FluxChartValues {
+export function fluxChartValues<E = string>(opts: FluxValuesOptions<E> = {}): FluxChartValues<E> {
   const controller = (c: FluxController): ControllerValues => ({
     create: true,
     resources: opts.resources?.[c] ?? DEFAULT_FLUX_RESOURCES[c],
     container: { additionalArgs: [...EXTRA_ARGS[c]] },
   });
-  const annotations: Record<string, string> = {};
+  const annotations: Record<string, E> = {};
   if (opts.sourceServiceAccountEmail) annotations["iam.gke.io/gcp-service-account"] = opts.sourceServiceAccountEmail;
   return {
     installCRDs: true,
@@ -128,7 +131,7 @@ export function fluxChartValues(opts: FluxValuesOptions = {}): FluxChartValues {
  * `--no-cross-namespace-refs=true` to every controller but source-controller and `--default-service-account=<sa>`
  * to kustomize- and helm-controller; `container.additionalArgs` is appended as given.
  */
-export function renderedControllerArgs(values: FluxChartValues): Record<FluxController, string[]> {
+export function renderedControllerArgs<E>(values: FluxChartValues<E>): Record<FluxController, string[]> {
   const out = {} as Record<FluxController, string[]>;
   for (const c of FLUX_CONTROLLERS) {
     const args: string[] = [];
