@@ -196,7 +196,7 @@ describe("GkeCluster data protection", () => {
     expect(bp).toMatchObject({
       name: "gke-backup",
       location: "us-east1",
-      cluster: "gke-id",
+      cluster: `projects/${PROJECT}/locations/us-east1/clusters/gke`,
       backupConfig: { allNamespaces: true, includeSecrets: true, includeVolumeData: true },
       backupSchedule: { cronSchedule: "0 3 * * *" },
       retentionPolicy: { backupRetainDays: 30 },

@@ -101,7 +101,7 @@ export class GkeCluster extends pulumi.ComponentResource {
       { parent: this },
     );
     for (const role of NODE_SERVICE_ACCOUNT_ROLES) {
-      projectIamMember(`${name}-nodes-${role.replace(/^roles\//, "").replace(/\./g, "-")}`, { project: args.project, role, member: nodeSa.member }, { parent: this });
+      projectIamMember(`${name}-nodes-${role.replace(/^roles\//, "").replace(/\./g, "-")}`, { project: args.project, role, member: { serviceAccount: nodeSa.email } }, { parent: this });
     }
 
     const workloadPool = pulumi.output(args.project).apply(workloadPoolFor);
@@ -149,7 +149,13 @@ export class GkeCluster extends pulumi.ComponentResource {
 
     new gcp.gkebackup.BackupPlan(
       `${name}-backup`,
-      { project: args.project, cluster: cluster.id, labels, ...backupPlanSpec(clusterName, location, c) },
+      {
+        project: args.project,
+        // The full resource name, spelled out so it reads the same in every plan (the provider's id has this form).
+        cluster: pulumi.interpolate`projects/${args.project}/locations/${location}/clusters/${cluster.name}`,
+        labels,
+        ...backupPlanSpec(clusterName, location, c),
+      },
       { parent: this, protect: true },
     );
 

@@ -10,7 +10,6 @@ import {
   projectApis,
   projectArgs,
   projectIamProblem,
-  projectRoleProblem,
   type ProjectSettings,
   serviceProjectProblems,
 } from "../../src/gcp/project";
@@ -101,30 +100,31 @@ export class ServiceProject extends pulumi.ComponentResource {
   }
 }
 
+/** An IAM member: a literal such as `group:sre@example.com`, or a service account by (possibly computed) email. */
+export type IamMember = string | { serviceAccount: pulumi.Input<string> };
+
 export interface ProjectIamMemberArgs {
   /** Project the role is granted on. */
   project: pulumi.Input<string>;
   /** Role such as `roles/logging.logWriter`; never a basic role (I1) nor an impersonation role (I2). */
   role: string;
   /**
-   * Member such as `serviceAccount:x@p.iam.gserviceaccount.com`; never a default service account (I3), and a
-   * service account never gets an admin role (I4). A plain string is checked at once, an Output when it resolves.
+   * Never a default service account (I3); a service account never gets an admin role (I4). A computed service
+   * account email must be one Runway created (it cannot be a default one); everything else is checked at once.
    */
-  member: pulumi.Input<string>;
+  member: IamMember;
 }
 
 /**
  * The only way Runway grants a project role: an additive `IAMMember` (never `IAMBinding`/`IAMPolicy`, which wipe
- * members set elsewhere), refusing the grants of the checklist's I1–I4.
+ * members set elsewhere), refusing the grants of the checklist's I1–I4 before anything is registered.
  */
 export function projectIamMember(name: string, args: ProjectIamMemberArgs, opts?: pulumi.CustomResourceOptions): gcp.projects.IAMMember {
-  const roleProblem = projectRoleProblem(args.role);
-  if (roleProblem) throw new Error(roleProblem);
-  const check = (m: string) => {
-    const problem = projectIamProblem(args.role, m);
-    if (problem) throw new Error(problem);
-    return m;
-  };
-  const member = typeof args.member === "string" ? check(args.member) : pulumi.output(args.member).apply(check);
+  const m = args.member;
+  const sa = typeof m === "string" ? undefined : m.serviceAccount;
+  const checked = sa === undefined ? (m as string) : `serviceAccount:${typeof sa === "string" ? sa : "<computed>"}`;
+  const problem = projectIamProblem(args.role, checked);
+  if (problem) throw new Error(problem);
+  const member = sa === undefined ? checked : pulumi.interpolate`serviceAccount:${sa}`;
   return new gcp.projects.IAMMember(name, { project: args.project, role: args.role, member }, opts);
 }

@@ -161,24 +161,17 @@ export const IMPERSONATION_ROLES = new Set([
 const DEFAULT_SA = /-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/;
 const ADMIN_ROLE = /admin|editor|owner/i;
 
-/** Why a project-level grant of `role` is refused whoever the member is (I1, I2), or undefined. */
-export function projectRoleProblem(role: string): string | undefined {
+/**
+ * Why a project-level grant of `role` to `member` is refused, or undefined when it is allowed. The checks are
+ * the checklist's I1–I4, in that order.
+ */
+export function projectIamProblem(role: string, member: string): string | undefined {
   if (BASIC_ROLES.has(role)) {
     return `role ${role} is a basic role (I1); grant a predefined or custom role with only the permissions needed`;
   }
   if (IMPERSONATION_ROLES.has(role)) {
     return `role ${role} at project level allows impersonating every service account of the project (I2); grant it on one service account with gcp.serviceaccount.IAMMember`;
   }
-  return undefined;
-}
-
-/**
- * Why a project-level grant of `role` to `member` is refused, or undefined when it is allowed. The checks are
- * the checklist's I1–I4, in that order.
- */
-export function projectIamProblem(role: string, member: string): string | undefined {
-  const roleProblem = projectRoleProblem(role);
-  if (roleProblem) return roleProblem;
   if (DEFAULT_SA.test(member)) {
     return `member ${member} is a default service account (I3); create a dedicated service account for the workload`;
   }
