@@ -257,10 +257,3 @@ export function evaluateTemplate(file: string, text: string, values: unknown): s
   const out = run(file, parse(file, lex(file, text)), { dot: root, root, vars: {} });
   return out.replace(/<no value>/g, "");
 }
-
-/** Every action of a template, for checking that only the fixed set of constructs is emitted. */
-export function templateActions(text: string): string[] {
-  return lex("", text)
-    .filter((t) => t.action !== undefined)
-    .map((t) => t.action as string);
-}

@@ -182,3 +182,21 @@ export function valuesJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(valuesSchema, { target: "draft-7", io: "input" }) as Record<string, unknown>;
   return { $schema: schema.$schema, title: "Runway chart values", ...schema };
 }
+
+function isPlainMap(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Helm's coalescing of user values over chart defaults: maps merge key by key, anything else (lists included)
+ * replaces, and null deletes the key.
+ */
+export function mergeValues(defaults: unknown, overrides: unknown): unknown {
+  if (!isPlainMap(defaults) || !isPlainMap(overrides)) return overrides === undefined ? structuredClone(defaults) : structuredClone(overrides);
+  const out: Record<string, unknown> = structuredClone(defaults);
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === null) delete out[k];
+    else out[k] = mergeValues(out[k], v);
+  }
+  return out;
+}
