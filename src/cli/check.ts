@@ -7,21 +7,26 @@
  * `--base BASE.json` with the head from `--plan` or `--stack`. Exit 0 when no mandatory rule fails, 1 when one
  * does, 2 when the input cannot be read.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { z } from "zod";
 import { ConfigError } from "../config/diagnostics";
 import { stacksDir } from "../config/project";
-import { listStacks, loadStackFile, stackFileName } from "../config/stack";
+import { listStacks } from "../config/stack";
 import type { Plan } from "../plan/engine";
+import { ruleTableMarkdown } from "../rules";
 import { checkPlan, formatReport, reportFailed, reportMarkdown, type StackReport } from "../rules/check";
-import { stackWaivers, type Waiver } from "../rules/waivers";
+import { waiversOf } from "../rules/waivers";
 
 export interface CheckDeps {
   /** Runs a stack's program offline and returns its plan (the plan engine). */
   planStack(stackName: string, opts?: { catalogDir?: string }): Promise<Plan>;
   /** Project root (where Pulumi.yaml and stacks/ are); default the working directory. */
   root?: string;
+  /** Output sinks; default the console. */
+  io?: CheckIO;
+  /** Receives the exit code; default: sets process.exitCode. */
+  setExit?(code: number): void;
 }
 
 export interface CheckCommandOptions {
@@ -31,6 +36,8 @@ export interface CheckCommandOptions {
   base?: string[];
   catalog?: string;
   format?: "text" | "markdown" | "json";
+  /** Print the rule table (markdown) instead of checking. */
+  rules?: boolean;
 }
 
 export interface CheckIO {
@@ -83,11 +90,14 @@ export function readPlanFile(file: string): Plan {
   return parsed.data;
 }
 
-/** The waivers of a stack's config; none when the project has no file for that stack. */
-export function waiversOf(root: string, stack: string): Waiver[] {
-  const file = stackFileName(stacksDir(root), stack);
-  if (!existsSync(file)) return [];
-  return stackWaivers(loadStackFile(file).config);
+/** Plans a stack; a program that fails is an input problem of this stack, not an internal error. */
+async function planOrExplain(deps: CheckDeps, stack: string, catalogDir: string | undefined): Promise<Plan> {
+  try {
+    return await deps.planStack(stack, { catalogDir });
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new CheckInputError(`runway check: planning stack ${stack} failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 interface Job {
@@ -108,7 +118,7 @@ async function collectJobs(opts: CheckCommandOptions, deps: CheckDeps, root: str
   }
   for (const s of stacks) {
     if (byStack.has(s)) throw new CheckInputError(`runway check: stack ${s} is given both by --stack and by --plan; choose one`);
-    byStack.set(s, [await deps.planStack(s, { catalogDir: opts.catalog })]);
+    byStack.set(s, [await planOrExplain(deps, s, opts.catalog)]);
   }
   const bases = new Map<string, Plan>();
   for (const file of opts.base ?? []) {
@@ -126,6 +136,10 @@ async function collectJobs(opts: CheckCommandOptions, deps: CheckDeps, root: str
 
 /** The action of `runway check`: prints the report and returns the exit code. */
 export async function checkAction(opts: CheckCommandOptions, deps: CheckDeps, io: CheckIO = consoleIO): Promise<number> {
+  if (opts.rules) {
+    io.out(ruleTableMarkdown());
+    return 0;
+  }
   const root = deps.root ?? process.cwd();
   let reports: StackReport[];
   try {
@@ -155,8 +169,11 @@ export function registerCheckCommands(program: Command, deps: CheckDeps): void {
     .option("--plan <file>", "check a plan file from `runway plan --json`; two files of one stack are base then head (repeatable)", collect, [])
     .option("--base <file>", "plan of the target branch for the replacement guard, matched to a head plan by stack (repeatable)", collect, [])
     .option("--catalog <dir>", "service catalog directory for --stack/--all (replaces runway:catalogDir)")
+    .option("--rules", "print the rule table (id, severity, control, source) as markdown and exit")
     .addOption(new Option("--format <format>", "output format").choices(["text", "markdown", "json"]).default("text"))
     .action(async (opts: CheckCommandOptions) => {
-      process.exitCode = await checkAction(opts, deps);
+      const code = await checkAction(opts, deps, deps.io ?? consoleIO);
+      if (deps.setExit) deps.setExit(code);
+      else process.exitCode = code;
     });
 }

@@ -39,26 +39,36 @@ export function isFluxChart(r: CheckedResource): boolean {
   return r.type === T.helmReleaseV3 && typeof chart === "string" && /(^|\/)flux2$/.test(chart);
 }
 
-/** Controller args the flux2 chart renders from its values: `multitenancy.enabled` adds the lockdown, then additionalArgs. */
-function chartArgs(values: Record<string, unknown>, controller: string, valuesKey: string): string[] {
-  const args: string[] = [];
-  if (at(values, "multitenancy.enabled") === true) {
+/**
+ * Controller args the flux2 chart renders from its values: `multitenancy.enabled` adds the lockdown, then
+ * additionalArgs. Unknown or secret values stay in the list as markers.
+ */
+function chartArgs(values: Record<string, unknown>, controller: string, valuesKey: string): unknown[] {
+  const args: unknown[] = [];
+  const enabled = at(values, "multitenancy.enabled");
+  if (isOpaque(enabled)) args.push(enabled);
+  else if (enabled === true) {
     args.push("--no-cross-namespace-refs=true");
     if (controller === "kustomize-controller" || controller === "helm-controller") {
       const sa = at(values, "multitenancy.defaultServiceAccount");
-      args.push(`--default-service-account=${typeof sa === "string" && sa ? sa : "default"}`);
+      args.push(isOpaque(sa) ? sa : `--default-service-account=${typeof sa === "string" && sa ? sa : "default"}`);
     }
   }
-  return [...args, ...list(at(values, `${valuesKey}.container.additionalArgs`)).map(String)];
+  const extra = at(values, `${valuesKey}.container.additionalArgs`);
+  return [...args, ...(isOpaque(extra) ? [extra] : list(extra))];
 }
 
-/** Effective flag value: the last occurrence wins, as with Go's flag package. */
-function missingFlags(args: readonly string[], flags: readonly string[]): string[] {
-  return flags.filter((f) => {
+/** Lockdown flags `controller` lacks; the effective value of a flag is its last occurrence (Go's flag package). */
+function lockdownFindings(controller: string, args: readonly unknown[], where: string, fix: string): Finding[] {
+  const known = args.filter((a): a is string => typeof a === "string" && !isOpaque(a));
+  const missing = LOCKDOWN[controller].flags.filter((f) => {
     const name = f.slice(0, f.indexOf("=") + 1);
-    const last = [...args].reverse().find((a) => a.startsWith(name));
-    return last !== f;
+    return [...known].reverse().find((a) => a.startsWith(name)) !== f;
   });
+  if (!missing.length) return [];
+  const opaque = args.find(isOpaque);
+  if (opaque !== undefined) return [unverified(where, opaque)];
+  return [`${controller} runs without ${missing.join(", ")}; ${fix}`];
 }
 
 function checkFluxInstall(r: CheckedResource): Finding[] {
@@ -68,17 +78,21 @@ function checkFluxInstall(r: CheckedResource): Finding[] {
     const containers = at(r.inputs, "spec.template.spec.containers");
     if (isOpaque(containers)) return [unverified("spec.template.spec.containers", containers)];
     const manager = list(containers).find((c) => at(c, "name") === "manager") ?? list(containers)[0];
-    const missing = missingFlags(list(at(manager, "args")).map(String), LOCKDOWN[name].flags);
-    return missing.length ? [`${name} runs without ${missing.join(", ")}; add them to the manager container's args`] : [];
+    const args = at(manager, "args");
+    return lockdownFindings(name, isOpaque(args) ? [args] : list(args), "the manager container's args", "add them to the manager container's args");
   }
   if (!isFluxChart(r)) return [];
   const values = at(r.inputs, "values");
   if (isOpaque(values)) return [unverified("values", values)];
   const v = isRecord(values) ? values : {};
-  return Object.entries(LOCKDOWN).flatMap(([controller, { valuesKey, flags }]) => {
+  return Object.entries(LOCKDOWN).flatMap(([controller, { valuesKey }]) => {
     if (at(v, `${valuesKey}.create`) === false) return [];
-    const missing = missingFlags(chartArgs(v, controller, valuesKey), flags);
-    return missing.length ? [`${controller} runs without ${missing.join(", ")}; set values.multitenancy.enabled: true and add the rest to values.${valuesKey}.container.additionalArgs`] : [];
+    return lockdownFindings(
+      controller,
+      chartArgs(v, controller, valuesKey),
+      `values.multitenancy or values.${valuesKey}.container.additionalArgs`,
+      `set values.multitenancy.enabled: true and add the rest to values.${valuesKey}.container.additionalArgs`,
+    );
   });
 }
 
@@ -93,23 +107,31 @@ const F1: Rule = {
   check: checkFluxInstall,
 };
 
+/** The account each Flux object in flux-system must name, since the lockdown defaults everything else to `default`. */
+function checkPlatformFluxObject(r: CheckedResource): Finding[] {
+  const ns = k8sNamespace(r);
+  if (isOpaque(ns)) return [unverified("metadata.namespace", ns)];
+  if (ns !== FLUX_NS) return [];
+  const sa = FLUX_KUSTOMIZATION.includes(r.type) ? "kustomize-controller" : "helm-controller";
+  return expectField(r.inputs, "spec.serviceAccountName", (v) => v === sa, `set it to "${sa}" (flux-system objects reconcile as the controller)`);
+}
+
 const F1_SYNC: Rule = {
   id: "F1-sync",
-  title: "flux-system reconciles as kustomize-controller",
+  title: "flux-system objects name their controller account",
   severity: "mandatory",
   rationale: "With --default-service-account=default the platform's own sync must name its privileged account explicitly.",
   source: "fluxcd/website flux/installation/configuration/multitenancy.md",
-  appliesTo: FLUX_KUSTOMIZATION,
+  appliesTo: [...FLUX_KUSTOMIZATION, ...FLUX_HELMRELEASE],
   scope: "resource",
-  check: (k) =>
-    k8sName(k) === FLUX_NS && k8sNamespace(k) === FLUX_NS ? expectField(k.inputs, "spec.serviceAccountName", (v) => v === "kustomize-controller", 'set it to "kustomize-controller"') : [],
+  check: checkPlatformFluxObject,
 };
 
 function checkTenantFluxObject(r: CheckedResource): Finding[] {
   const ns = k8sNamespace(r);
   if (isOpaque(ns)) return [unverified("metadata.namespace", ns)];
   if (ns === FLUX_NS) return [];
-  const out = expectField(r.inputs, "spec.serviceAccountName", (v) => typeof v === "string" && v.length > 0, "set it to the tenant's reconciler service account");
+  const out: Finding[] = expectField(r.inputs, "spec.serviceAccountName", (v) => typeof v === "string" && v.length > 0, "set it to the tenant's reconciler service account");
   const refs = FLUX_KUSTOMIZATION.includes(r.type) ? ["spec.sourceRef.namespace"] : ["spec.chart.spec.sourceRef.namespace", "spec.chartRef.namespace"];
   for (const path of refs) {
     const refNs = at(r.inputs, path);

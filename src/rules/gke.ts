@@ -17,6 +17,7 @@ import {
   type Rule,
   show,
   T,
+  UNKNOWN,
   unverified,
 } from "./rule";
 
@@ -115,14 +116,24 @@ const G9 = clusterRule({
     expectField(c.inputs, "masterAuth.clientCertificateConfig.issueClientCertificate", (v) => v === false, "set it to false explicitly"),
 });
 
+/** A secret password is still a password: only an unknown value leaves G10 undecided. */
+function checkBasicAuth(inputs: Record<string, unknown>): Finding[] {
+  const auth = at(inputs, "masterAuth");
+  if (isOpaque(auth)) return [unverified("masterAuth", auth)];
+  return ["masterAuth.username", "masterAuth.password"].flatMap((p): Finding[] => {
+    const v = at(inputs, p);
+    if (v === UNKNOWN) return [unverified(p, v)];
+    return isSet(v) ? [`${p} is set; remove it (basic authentication is not allowed)`] : [];
+  });
+}
+
 const G10 = clusterRule({
   id: "G10",
   title: "Basic authentication disabled",
   severity: "mandatory",
   rationale: "Static passwords on the API server were removed from GKE; none may be configured.",
   source: "n/a (masterAuth username/password removed in TF provider 4.0; Checkov CKV_GCP_19 deleted)",
-  check: (c) =>
-    ["masterAuth.username", "masterAuth.password"].filter((p) => isSet(at(c.inputs, p))).map((p) => `${p} is set; remove it (basic authentication is not allowed)`),
+  check: (c) => checkBasicAuth(c.inputs),
 });
 
 function checkNetworkPolicy(inputs: Record<string, unknown>): Finding[] {
@@ -213,7 +224,9 @@ function checkLogging(inputs: Record<string, unknown>): Finding[] {
   const comps = at(inputs, "loggingConfig.enableComponents");
   if (isOpaque(comps)) return [...out, unverified("loggingConfig.enableComponents", comps)];
   const missing = ["SYSTEM_COMPONENTS", "WORKLOADS"].filter((x) => !list(comps).includes(x));
-  if (missing.length) out.push(`loggingConfig.enableComponents is ${show(comps)}; include ${missing.join(" and ")}`);
+  const opaque = list(comps).find(isOpaque);
+  if (missing.length && opaque) out.push(unverified("loggingConfig.enableComponents", opaque));
+  else if (missing.length) out.push(`loggingConfig.enableComponents is ${show(comps)}; include ${missing.join(" and ")}`);
   return out;
 }
 

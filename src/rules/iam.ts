@@ -34,7 +34,7 @@ const IMPERSONATION_ROLES = [
 ];
 const DEFAULT_SA = /(-compute@developer\.gserviceaccount\.com|@appspot\.gserviceaccount\.com)$/;
 const USER_MANAGED_SA = /^serviceAccount:.+\.iam\.gserviceaccount\.com$/;
-const ADMIN_ROLE = /Admin|editor|owner/;
+const ADMIN_ROLE = /admin$|^roles\/(editor|owner)$/i;
 
 /** The members a grant names: `member` (IAMMember) or `members` (IAMBinding). */
 export function grantMembers(r: CheckedResource): { path: string; value: unknown }[] {

@@ -38,7 +38,26 @@ export interface RuleInfo {
   source: string;
 }
 
+const CHECKLIST_ORDER = ["G", "P", "I", "S", "F", "K", "V", "GL", "D"];
+
+function checklistKey(id: string): [number, number, string] {
+  const m = /^([A-Z]+)(\d+)(.*)$/.exec(id);
+  return m ? [CHECKLIST_ORDER.indexOf(m[1]), Number(m[2]), m[3]] : [CHECKLIST_ORDER.length, 0, id];
+}
+
 /** Every rule id runway check can report, in checklist order. */
 export function ruleCatalog(): RuleInfo[] {
-  return [...rules, ...GUARD_RULES].map(({ id, title, severity, rationale, source }) => ({ id, title, severity, rationale, source }));
+  return [...rules, ...GUARD_RULES]
+    .map(({ id, title, severity, rationale, source }) => ({ id, title, severity, rationale, source }))
+    .sort((a, b) => {
+      const [x, y] = [checklistKey(a.id), checklistKey(b.id)];
+      return x[0] - y[0] || x[1] - y[1] || x[2].localeCompare(y[2]);
+    });
+}
+
+/** The rule table of docs/ci.md, generated so the docs cannot drift from the code (`runway check --rules`). */
+export function ruleTableMarkdown(): string {
+  const cell = (s: string) => s.replace(/\|/g, "\\|");
+  const rows = ruleCatalog().map((r) => `| ${r.id} | ${r.severity} | ${cell(r.title)}: ${cell(r.rationale)} | ${cell(r.source)} |`);
+  return ["| Rule | Severity | Control | Source |", "|---|---|---|---|", ...rows].join("\n");
 }

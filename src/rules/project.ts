@@ -1,7 +1,7 @@
 /**
  * Project controls P1–P2 of the security checklist.
  */
-import { at, expectField, type Finding, isOpaque, list, type Rule, show, T, unverified } from "./rule";
+import { at, expectField, type Finding, isOpaque, list, type Rule, show, T, unverified, Unverified } from "./rule";
 
 const P1: Rule = {
   id: "P1",
@@ -26,10 +26,10 @@ const P2: Rule = {
   check(p, ctx): Finding[] {
     const projectId = at(p.inputs, "projectId");
     if (isOpaque(projectId)) return [unverified("projectId", projectId)];
-    const configs = ctx.resources.filter((r) => r.type === T.auditConfig && at(r.inputs, "service") === "allServices");
-    if (configs.some((c) => at(c.inputs, "project") === projectId)) return [];
-    const opaque = configs.find((c) => isOpaque(at(c.inputs, "project")));
-    if (opaque) return [unverified(`project of ${opaque.name}`, at(opaque.inputs, "project"))];
+    const configs = ctx.resources.filter((r) => r.type === T.auditConfig);
+    if (configs.some((c) => at(c.inputs, "service") === "allServices" && at(c.inputs, "project") === projectId)) return [];
+    const opaque = configs.find((c) => isOpaque(at(c.inputs, "service")) || isOpaque(at(c.inputs, "project")));
+    if (opaque) return [new Unverified(`cannot verify until apply: the service or project of audit config ${opaque.name} is unknown or secret`)];
     return [`project ${show(projectId)} has no gcp.projects.IAMAuditConfig with service "allServices"; add one logging DATA_READ and DATA_WRITE`];
   },
 };

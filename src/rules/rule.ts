@@ -102,6 +102,13 @@ export function isOpaque(v: unknown): boolean {
   return v === UNKNOWN || v === SECRET;
 }
 
+/** Whether an unknown or secret marker occurs anywhere in a value. */
+export function hasOpaque(v: unknown): boolean {
+  if (isOpaque(v)) return true;
+  if (Array.isArray(v)) return v.some(hasOpaque);
+  return v !== null && typeof v === "object" && Object.values(v).some(hasOpaque);
+}
+
 /**
  * The value at a dotted path (`nodeConfig.shieldedInstanceConfig.enableSecureBoot`). An unknown or secret
  * object on the way yields that marker, since everything below it is unknown or secret too.

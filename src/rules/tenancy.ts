@@ -2,10 +2,10 @@
  * Tenant namespace controls K1–K4 of the security checklist. A tenant namespace is a Namespace labelled
  * `runway.gitlab.com/tenant: "true"`; platform namespaces (flux-system, gitlab-agent, ...) are not tenants.
  */
-import { at, type CheckedResource, type Finding, isOpaque, isRecord, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified } from "./rule";
+import { TENANT_LABEL } from "../tenancy/objects";
+import { at, type CheckedResource, type Finding, hasOpaque, isOpaque, isRecord, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified } from "./rule";
 
-/** The label that marks a tenant namespace; the Tenant component sets it. */
-export const TENANT_LABEL = "runway.gitlab.com/tenant";
+export { TENANT_LABEL };
 
 export function isTenantNamespace(r: CheckedResource): boolean {
   const labels = at(r.inputs, "metadata.labels");
@@ -53,12 +53,20 @@ const K1 = tenantRule({
   checkTenant: checkPodSecurity,
 });
 
-/** Objects of `types` in the tenant namespace `ns`, or the finding that says why they cannot be looked up. */
-function objectsIn(ns: CheckedResource, ctx: RuleContext, types: readonly string[]): { objects: CheckedResource[]; problem?: Finding } {
+/**
+ * Objects of `types` in the tenant namespace `ns`, or the finding that says why they cannot be looked up.
+ * `unsure` tells that some object of those types has an unknown namespace: a missing object may be that one.
+ */
+function objectsIn(ns: CheckedResource, ctx: RuleContext, types: readonly string[]): { objects: CheckedResource[]; problem?: Finding; unsure?: Finding } {
   const name = k8sName(ns);
   if (isOpaque(name)) return { objects: [], problem: unverified("metadata.name", name) };
   if (typeof name !== "string") return { objects: [], problem: "metadata.name is unset, so objects in the namespace cannot be matched; give tenant namespaces a fixed name" };
-  return { objects: ctx.resources.filter((r) => types.includes(r.type) && k8sNamespace(r) === name) };
+  const candidates = ctx.resources.filter((r) => types.includes(r.type));
+  const opaque = candidates.find((r) => isOpaque(k8sNamespace(r)));
+  return {
+    objects: candidates.filter((r) => k8sNamespace(r) === name),
+    unsure: opaque && unverified(`metadata.namespace of ${opaque.name}`, k8sNamespace(opaque)),
+  };
 }
 
 function emptySelector(sel: unknown): boolean {
@@ -74,9 +82,11 @@ function deniesAll(np: CheckedResource, direction: "Ingress" | "Egress"): boolea
 }
 
 function checkDefaultDeny(ns: CheckedResource, ctx: RuleContext): Finding[] {
-  const { objects: policies, problem } = objectsIn(ns, ctx, [T.networkPolicy]);
+  const { objects: policies, problem, unsure } = objectsIn(ns, ctx, [T.networkPolicy]);
   if (problem) return [problem];
   const missing = (["Ingress", "Egress"] as const).filter((d) => !policies.some((p) => deniesAll(p, d)));
+  const opaque = policies.find((p) => hasOpaque(p.inputs.spec));
+  if (missing.length && (unsure || opaque)) return [unsure ?? unverified(`spec of ${opaque?.name}`, "[unknown]")];
   return missing.length ? [`no NetworkPolicy in ${show(k8sName(ns))} denies all ${missing.join(" and ")}; add one with podSelector: {} and policyTypes: [Ingress, Egress]`] : [];
 }
 
@@ -93,9 +103,11 @@ const K2 = tenantRule({
 const DNS_PORTS: unknown[] = [53, "53", "dns", "dns-tcp"];
 
 function checkDnsAllow(ns: CheckedResource, ctx: RuleContext): Finding[] {
-  const { objects: policies, problem } = objectsIn(ns, ctx, [T.networkPolicy]);
+  const { objects: policies, problem, unsure } = objectsIn(ns, ctx, [T.networkPolicy]);
   if (problem) return [problem];
   const allowsDns = policies.some((p) => list(at(p.inputs, "spec.egress")).some((rule) => list(at(rule, "ports")).some((port) => DNS_PORTS.includes(at(port, "port")))));
+  const opaque = policies.find((p) => hasOpaque(p.inputs.spec));
+  if (!allowsDns && (unsure || opaque)) return [unsure ?? unverified(`spec of ${opaque?.name}`, "[unknown]")];
   return allowsDns ? [] : [`no NetworkPolicy in ${show(k8sName(ns))} allows egress to DNS (port 53); add an explicit allow to kube-dns`];
 }
 
@@ -110,14 +122,15 @@ const K2_DNS = tenantRule({
 });
 
 function checkQuota(ns: CheckedResource, ctx: RuleContext): Finding[] {
-  const { objects: objs, problem } = objectsIn(ns, ctx, [T.resourceQuota, T.limitRange]);
+  const { objects: objs, problem, unsure } = objectsIn(ns, ctx, [T.resourceQuota, T.limitRange]);
   if (problem) return [problem];
-  return [
+  const missing = [
     ["ResourceQuota", T.resourceQuota],
     ["LimitRange", T.limitRange],
   ]
     .filter(([, type]) => !objs.some((o) => o.type === type))
     .map(([kind]) => `tenant namespace ${show(k8sName(ns))} has no ${kind}; add one so one tenant cannot starve the others`);
+  return missing.length && unsure ? [unsure] : missing;
 }
 
 const K3 = tenantRule({
@@ -131,9 +144,11 @@ const K3 = tenantRule({
 });
 
 function checkDefaultServiceAccount(ns: CheckedResource, ctx: RuleContext): Finding[] {
-  const { objects: sas, problem } = objectsIn(ns, ctx, [T.serviceAccount, T.serviceAccountPatch]);
+  const { objects: sas, problem, unsure } = objectsIn(ns, ctx, [T.serviceAccount, T.serviceAccountPatch]);
   if (problem) return [problem];
   const def = sas.filter((s) => k8sName(s) === "default");
+  const opaque = sas.find((s) => isOpaque(k8sName(s)));
+  if (def.length === 0 && (unsure || opaque)) return [unsure ?? unverified(`metadata.name of ${opaque?.name}`, k8sName(opaque as CheckedResource))];
   if (def.length === 0) return [`the default ServiceAccount of ${show(k8sName(ns))} is not managed; patch it with automountServiceAccountToken: false`];
   const v = at(def[0].inputs, "automountServiceAccountToken");
   if (isOpaque(v)) return [unverified("automountServiceAccountToken of the default ServiceAccount", v)];

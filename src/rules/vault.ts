@@ -83,13 +83,12 @@ const V4_POLICIES = roleRule({
   severity: "mandatory",
   rationale: "Each extra policy widens what a tenant's workload can read.",
   source: "hashicorp/vault api-docs/auth/kubernetes.mdx (token_policies)",
-  check: (r) =>
-    expectField(
-      r.inputs,
-      "tokenPolicies",
-      (v) => Array.isArray(v) && v.length === 1 && !isOpaque(v[0]) && !["root", "default"].includes(String(v[0])),
-      "list exactly the tenant's own policy",
-    ),
+  check: (r) => {
+    const policies = at(r.inputs, "tokenPolicies");
+    const opaque = list(policies).findIndex(isOpaque);
+    if (opaque >= 0) return [unverified(`tokenPolicies[${opaque}]`, list(policies)[opaque])];
+    return expectField(r.inputs, "tokenPolicies", (v) => Array.isArray(v) && v.length === 1 && !["root", "default"].includes(String(v[0])), "list exactly the tenant's own policy");
+  },
 });
 
 const TEMPLATE = /\{\{identity\.entity\.aliases\.[^.}]+\.metadata\.service_account_namespace\}\}/;

@@ -3,7 +3,10 @@
  * (`runway:waivers`). A cluster's `runway:cluster.exceptions` (G1, G7, G16, G17, G21, G22) waive those controls for
  * the stack's cluster and node pools.
  */
+import { existsSync } from "node:fs";
+import { stacksDir } from "../config/project";
 import type { StackConfig } from "../config/schema/stack";
+import { loadStackFile, stackFileName } from "../config/stack";
 import { T } from "./rule";
 
 export interface Waiver {
@@ -39,4 +42,10 @@ export function waiverCovers(w: Waiver, ruleId: string, resource: { type: string
 /** Where a waiver applies, as a report shows it. */
 export function waiverTarget(w: Waiver): string {
   return w.resource ?? "cluster and node pools";
+}
+
+/** The waivers of stack `stack` of the project at `root`; none when the project has no file for that stack. */
+export function waiversOf(root: string, stack: string): Waiver[] {
+  const file = stackFileName(stacksDir(root), stack);
+  return existsSync(file) ? stackWaivers(loadStackFile(file).config) : [];
 }
