@@ -18,6 +18,9 @@ import {
   workloadServiceAccount,
 } from "../src/tenancy/objects";
 
+/** The models' validate() is not visible to tsc under this project's module settings. */
+const validate = (model: object) => (model as { validate(): void }).validate();
+
 const tenant = resolveTenant(
   {
     apiVersion: "runway/v1",
@@ -37,15 +40,15 @@ const tenant = resolveTenant(
 
 describe("tenant objects", () => {
   it("validate against the published Kubernetes schemas", () => {
-    new Namespace(namespaceObject(tenant) as never).validate();
-    new ServiceAccount(reconcilerServiceAccount(tenant) as never).validate();
-    new ServiceAccount(workloadServiceAccount(tenant, "sa@p.iam.gserviceaccount.com") as never).validate();
-    new ServiceAccount(defaultServiceAccountPatch(tenant) as never).validate();
-    new RoleBinding(reconcilerRoleBinding(tenant) as never).validate();
-    new ResourceQuota(resourceQuota(tenant) as never).validate();
-    new LimitRange(limitRange(tenant) as never).validate();
-    for (const np of networkPolicies(tenant)) new NetworkPolicy(np as never).validate();
-    new HTTPRoute(httpRoute(tenant, "ai-gateway.staging.runway.gitlab.net") as never).validate();
+    validate(new Namespace(namespaceObject(tenant) as never));
+    validate(new ServiceAccount(reconcilerServiceAccount(tenant) as never));
+    validate(new ServiceAccount(workloadServiceAccount(tenant, "sa@p.iam.gserviceaccount.com") as never));
+    validate(new ServiceAccount(defaultServiceAccountPatch(tenant) as never));
+    validate(new RoleBinding(reconcilerRoleBinding(tenant) as never));
+    validate(new ResourceQuota(resourceQuota(tenant) as never));
+    validate(new LimitRange(limitRange(tenant) as never));
+    for (const np of networkPolicies(tenant)) validate(new NetworkPolicy(np as never));
+    validate(new HTTPRoute(httpRoute(tenant, "ai-gateway.staging.runway.gitlab.net") as never));
   });
 
   it("tenant namespace enforces restricted pod security with a pinned version (K1)", () => {

@@ -1,0 +1,59 @@
+/**
+ * The shared Gateway of a platform cluster, as plain data: one external Gateway (global external Application
+ * Load Balancer with a Certificate Manager map) and one internal Gateway (regional internal ALB). Tenants attach
+ * HTTPRoutes from their own namespaces; only namespaces labelled as tenants may attach.
+ */
+import { GATEWAY_NAMESPACE, TENANT_LABEL } from "../tenancy/objects";
+import { k8sLabels } from "../naming";
+
+/** Wildcard host of an environment, e.g. `*.staging.runway.gitlab.net`. */
+export function environmentWildcard(environment: string, domain: string): string {
+  return `*.${environment}.${domain}`;
+}
+
+const allowedRoutes = { namespaces: { from: "Selector", selector: { matchLabels: { [TENANT_LABEL]: "true" } } }, kinds: [{ kind: "HTTPRoute" }] };
+
+export function gatewayNamespace(environment: string) {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: GATEWAY_NAMESPACE,
+      labels: { ...k8sLabels({ environment }), "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "v1.33" },
+    },
+  };
+}
+
+export function externalGateway(environment: string, domain: string, certificateMap: string, addressName: string) {
+  return {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "Gateway",
+    metadata: { name: "external", namespace: GATEWAY_NAMESPACE, labels: k8sLabels({ environment }), annotations: { "networking.gke.io/certmap": certificateMap } },
+    spec: {
+      gatewayClassName: "gke-l7-global-external-managed",
+      addresses: [{ type: "NamedAddress", value: addressName }],
+      listeners: [{ name: "https", protocol: "HTTPS", port: 443, hostname: environmentWildcard(environment, domain), allowedRoutes }],
+    },
+  };
+}
+
+export function internalGateway(environment: string, domain: string, regionalCertificate: string) {
+  return {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "Gateway",
+    metadata: { name: "internal", namespace: GATEWAY_NAMESPACE, labels: k8sLabels({ environment }) },
+    spec: {
+      gatewayClassName: "gke-l7-rilb",
+      listeners: [
+        {
+          name: "https",
+          protocol: "HTTPS",
+          port: 443,
+          hostname: environmentWildcard(environment, domain),
+          tls: { mode: "Terminate", options: { "networking.gke.io/cert-manager-certificates": regionalCertificate } },
+          allowedRoutes,
+        },
+      ],
+    },
+  };
+}
