@@ -93,6 +93,17 @@ describe("GitLabAgent", () => {
     for (const r of children.filter((c) => c.type.startsWith("kubernetes:"))) expect(r.provider).toBe(provider.urn);
   });
 
+  it("keeps the chart values reviewable in preview, only the token id unknown", async () => {
+    const preview = await runWithMocks(() => new GitLabAgent("agent", args), { preview: true });
+    const values = preview.one("kubernetes:helm.sh/v3:Release", "agent-chart").inputs.values as Record<string, Record<string, unknown>>;
+    expect(values.config).toEqual({ kasAddress: "wss://gitlab.example.com/-/kubernetes-agent/", secretName: "prod-token" });
+    expect(values.podAnnotations).toEqual({ [TOKEN_ID_ANNOTATION]: "[unknown]" });
+  });
+
+  it("installs the chart only after the token Secret exists", () => {
+    expect(plan.one("kubernetes:helm.sh/v3:Release", "agent-chart").dependsOn).toContain(plan.one("kubernetes:core/v1:Secret", "agent-token").urn);
+  });
+
   it("rejects invalid settings with every problem before registering anything", async () => {
     const bad = { ...args, agentName: "Prod", kasAddress: "https://kas", tenants: [{ path: "a/b", namespace: "gitlab-agent", serviceAccount: "x" }] };
     let message = "";

@@ -82,10 +82,11 @@ export class GitLabAgent extends pulumi.ComponentResource {
       { metadata: { name: settings.namespace, labels: platformNamespaceLabels(args.labels ?? {}) } },
       { parent: this },
     );
+    const tokenSecretName = `${settings.agentName}-token`;
     const secret = new k8s.core.v1.Secret(
       `${name}-token`,
       {
-        metadata: { name: `${settings.agentName}-token`, namespace: ns.metadata.name, labels: k8sLabels(args.labels ?? {}) },
+        metadata: { name: tokenSecretName, namespace: ns.metadata.name, labels: k8sLabels(args.labels ?? {}) },
         type: "Opaque",
         stringData: { token: pulumi.secret(registration.token) },
       },
@@ -99,14 +100,18 @@ export class GitLabAgent extends pulumi.ComponentResource {
         version: settings.chartVersion,
         repositoryOpts: { repo: AGENT_CHART.repository },
         namespace: ns.metadata.name,
-        values: pulumi
-          .all([secret.metadata.name, registration.tokenId])
-          .apply(([secretName, tokenId]) => agentChartValues({ kasAddress: settings.kasAddress, secretName, serviceAccount: settings.agentName, tokenId })),
+        values: agentChartValues({
+          kasAddress: settings.kasAddress,
+          secretName: tokenSecretName,
+          serviceAccount: settings.agentName,
+          tokenId: registration.tokenId.apply(String),
+        }),
         atomic: true,
         cleanupOnFail: true,
         maxHistory: 5,
       },
-      { parent: this },
+      // The Secret's name is known up front, so the values stay known in preview; the chart still waits for the Secret.
+      { parent: this, dependsOn: [secret] },
     );
     // Runs after the release has rolled the pods onto the current token: only then is the old one unused.
     new GitLabAgentTokenRetirement(

@@ -150,13 +150,14 @@ export function agentProblems(s: AgentSettings): string[] {
  * never from `config.token`, so it stays out of the Helm release's values and Pulumi's plain state. The chart's
  * security contexts default to empty; these satisfy Pod Security Standards `restricted` (K1).
  */
-export function agentChartValues(a: { kasAddress: string; secretName: string; serviceAccount: string; tokenId: number | string }): Record<string, unknown> {
+export function agentChartValues<Id>(a: { kasAddress: string; secretName: string; serviceAccount: string; tokenId: Id }): Record<string, unknown> {
   return {
     config: { kasAddress: a.kasAddress, secretName: a.secretName },
     rbac: { create: true },
     serviceAccount: { create: true, name: a.serviceAccount },
     replicas: 2,
-    podAnnotations: { [TOKEN_ID_ANNOTATION]: String(a.tokenId) },
+    // The token id may be a Pulumi output: only this value is then unknown in preview, the rest stays reviewable.
+    podAnnotations: { [TOKEN_ID_ANNOTATION]: a.tokenId },
     podSecurityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
