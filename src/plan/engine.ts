@@ -125,6 +125,16 @@ class RecordingMonitor extends MockMonitor {
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
+let offline = false;
+
+/**
+ * True while a program runs under this engine (runway plan, tests). Code that would reach the network during a
+ * real deployment (e.g. checking that a GitLab instance answers) skips it offline.
+ */
+export function isOfflinePlan(): boolean {
+  return offline;
+}
+
 export interface RunOptions {
   project?: string;
   stack: string;
@@ -154,6 +164,7 @@ export async function recordProgram(program: () => unknown, opts: RunOptions): P
   pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
 
   const failures: unknown[] = [];
+  offline = true;
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onRejection);
   try {
@@ -169,6 +180,7 @@ export async function recordProgram(program: () => unknown, opts: RunOptions): P
     await waitForRPCs();
   } finally {
     process.off("unhandledRejection", onRejection);
+    offline = false;
   }
   if (failures.length) throw failures[0];
   const errors = store.logErrorCount;
