@@ -4,7 +4,12 @@
 import { RunError } from "@pulumi/pulumi";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/diagnostics";
+import { projectRoot } from "../paths";
+import { planStack } from "../plan/stack-plan";
 import { affectedCommand } from "./affected";
+import { registerChartCommands } from "./chart";
+import { registerCheckCommands } from "./check";
+import { registerCiCommands } from "./ci";
 import { diffCommand } from "./diff";
 import { planCommand } from "./plan";
 import { schemasCommand } from "./schemas";
@@ -86,6 +91,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--pipeline <file>", "also write a GitLab child pipeline previewing each affected stack")
     .action((opts) => run(() => affectedCommand(io, opts)));
 
+  registerCheckCommands(program, { planStack, root: projectRoot(), io, setExit: (c) => setExit(c) });
+  registerChartCommands(program);
+  registerCiCommands(program);
+
   return program;
 }
 
@@ -94,11 +103,18 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
   const program = buildProgram(io, (c) => {
     code = c;
   });
+  // Some commands report through process.exitCode; keep it local to this call.
+  const before = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) return e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : e.exitCode || 2;
     throw e;
+  } finally {
+    const reported = Number(process.exitCode ?? 0);
+    process.exitCode = before;
+    code ||= reported;
   }
   return code;
 }
