@@ -112,6 +112,10 @@ const gitlab = z
       .default("wss://kas.gitlab.com"),
     ciGroup: gitlabPath.describe("Only CI jobs of projects under this group may deploy (OIDC attribute condition)."),
     oidcAudience: z.string().min(1).default("https://iam.googleapis.com").describe("Audience of the CI job's id_token."),
+    agentTokenRotation: z
+      .union([z.string().min(1), z.int()])
+      .default(1)
+      .describe("Change this value (e.g. a date) and run pulumi up to rotate the agent token; see docs/gitlab-agent.md."),
   })
   .describe("GitLab connection.");
 
