@@ -14,9 +14,8 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { rules as allRules } from "../src/rules";
-import { runRule } from "../src/rules/check";
 import { parseUrn } from "../src/rules/replacement";
-import type { CheckedResource, Rule } from "../src/rules/rule";
+import { type CheckedResource, type Rule, Unverified } from "../src/rules/rule";
 import { type Waiver, waiverCovers, waiversOf } from "../src/rules/waivers";
 
 export interface PackOptions {
@@ -55,16 +54,25 @@ export function policyName(rule: Pick<Rule, "id" | "title">): string {
 }
 
 /**
- * Reports a rule's findings on one resource unless a waiver covers them. Findings the rule cannot decide here
- * (a value or option the SDK does not show) are reported by advisory rules, and make a mandatory rule "not
- * applicable" for the resource rather than failing it; `runway check` lists them as advisory.
+ * Reports a rule's findings on one resource unless a waiver covers them. The rule runs unguarded: an
+ * UnknownValueError must reach the SDK, which downgrades the policy to advisory during preview. Findings the rule
+ * cannot decide here (a value or option the SDK does not show) are reported by advisory rules; a mandatory
+ * resource rule reports itself "not applicable" for the resource instead of failing, and a stack rule skips them.
+ * `runway check` lists them all as advisory.
  */
-function report(rule: Rule, res: CheckedResource, resources: readonly CheckedResource[], waivers: readonly Waiver[], reportViolation: ReportViolation, notApplicable?: (reason: string) => never): void {
+function report(
+  rule: Rule,
+  res: CheckedResource,
+  resources: readonly CheckedResource[],
+  waivers: readonly Waiver[],
+  reportViolation: ReportViolation,
+  notApplicable?: (reason: string) => never,
+): void {
   if (waivers.some((w) => waiverCovers(w, rule.id, res))) return;
-  const findings = runRule(rule, res, resources);
-  const decided = findings.filter((f) => !f.unverified);
-  for (const f of decided) reportViolation(f.message, res.urn);
-  const open = findings.filter((f) => f.unverified);
+  const findings = rule.check(res, { resources });
+  const decided = findings.filter((f): f is string => typeof f === "string");
+  for (const message of decided) reportViolation(message, res.urn);
+  const open = findings.filter((f): f is Unverified => f instanceof Unverified);
   if (decided.length || !open.length) return;
   if (rule.severity === "advisory") for (const f of open) reportViolation(f.message, res.urn);
   else notApplicable?.(open.map((f) => f.message).join("; "));

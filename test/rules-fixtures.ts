@@ -2,6 +2,9 @@
  * Fixtures of the guardrail tests: a compliant stack (every rule passes), and per rule id the changes that keep it
  * compliant and the changes that break exactly that control.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
 import type { Plan, PlannedResource } from "../src/plan/engine";
 
 export const STACK = "test";
@@ -228,4 +231,25 @@ export function applyCase(c: RuleCase): { stack: PlannedResource[]; target: Plan
   const target = stack.find((r) => r.name === c.target);
   if (!target) throw new Error(`no resource ${c.target} in the fixture stack`);
   return { stack, target };
+}
+
+/** Writes `stacks/Pulumi.<name>.yaml` of a platform stack with the given waivers and cluster exceptions. */
+export function writeStackFile(root: string, name: string, opts: { waivers?: { rule: string; resource: string; justification: string }[]; exceptions?: Record<string, string> } = {}): string {
+  const dir = path.join(root, "stacks");
+  mkdirSync(dir, { recursive: true });
+  const config = {
+    "runway:kind": "platform",
+    "runway:environment": "test",
+    "runway:domain": "runway.example.net",
+    "runway:stages": ["test"],
+    "runway:gcp": { projectId: PROJECT, folderId: "123456789", billingAccount: "01ABCD-234567-89ABCD", region: "us-east1" },
+    "runway:network": { subnets: [{ region: "us-east1", cidr: "10.10.0.0/20", pods: "10.64.0.0/14", services: "10.68.0.0/20" }] },
+    "runway:cluster": { region: "us-east1", securityGroup: "gke-security-groups@gitlab.com", exceptions: opts.exceptions ?? {} },
+    "runway:gitlab": { agentProject: "gitlab-com/runway/deployments", ciGroup: "gitlab-com/runway" },
+    "runway:vault": { address: "https://vault.example.net" },
+    "runway:waivers": opts.waivers ?? [],
+  };
+  const file = path.join(dir, `Pulumi.${name}.yaml`);
+  writeFileSync(file, stringify({ config }));
+  return file;
 }
