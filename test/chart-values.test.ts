@@ -3,6 +3,7 @@ import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { compileChart } from "../src/chart/build";
+import { valueRows } from "../src/chart/readme";
 import { mergeValues, valuesSchema } from "../src/chart/values";
 import { loadManifest } from "../src/manifest/load";
 
@@ -57,6 +58,10 @@ describe("values.schema.json", () => {
     expect(accepts(overrides)).toBe(false);
     // The zod schema it is generated from agrees.
     expect(valuesSchema.safeParse(mergeValues(chart.values, overrides)).success).toBe(false);
+  });
+
+  it("describes every value", () => {
+    expect(valueRows(schema, chart.values).filter((r) => !r.description).map((r) => r.path)).toEqual([]);
   });
 
   it("uses only patterns Go's RE2 compiles (Helm validates with Go regular expressions)", () => {

@@ -93,7 +93,10 @@ export const valuesSchema = z
       .strictObject({
         enabled: z.boolean().describe("Render External Secrets Operator ExternalSecrets for the manifest's secrets. Off on Runway clusters, where the tenant delivers them."),
         secretStoreRef: z
-          .strictObject({ kind: z.enum(["SecretStore", "ClusterSecretStore"]), name: dnsLabel(63) })
+          .strictObject({
+            kind: z.enum(["SecretStore", "ClusterSecretStore"]).describe("SecretStore (in the namespace, bound to its service account) or ClusterSecretStore."),
+            name: dnsLabel(63).describe("Store name."),
+          })
           .describe("Store backed by Vault."),
         vaultPathPrefix: z
           .string()
