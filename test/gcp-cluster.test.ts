@@ -2,9 +2,10 @@
  * One test per control of the checklist (G1–G23, D1, D3) on what GkeCluster registers with default config.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { GkeCluster } from "../components/gcp/gke-cluster";
 import { NODE_SERVICE_ACCOUNT_ROLES } from "../src/gcp/cluster";
-import { clusterConfig, planCluster, PROJECT, PROJECT_NUMBER } from "./helpers/gcp";
-import type { PlannedResource, Recorded } from "./helpers/pulumi";
+import { clusterArgs, clusterConfig, planCluster, PROJECT, PROJECT_NUMBER } from "./helpers/gcp";
+import { type PlannedResource, type Recorded, runWithMocks } from "./helpers/pulumi";
 
 const CLUSTER = "gcp:container/cluster:Cluster";
 const NODE_POOL = "gcp:container/nodePool:NodePool";
@@ -141,7 +142,17 @@ describe("GkeCluster security defaults", () => {
       expect(n.oauthScopes).toEqual(["https://www.googleapis.com/auth/cloud-platform"]);
     }
     const grants = plan.ofType("gcp:projects/iAMMember:IAMMember").filter((g) => g.inputs.member === `serviceAccount:${email}`);
-    expect(grants.map((g) => g.inputs.role).sort()).toEqual([...NODE_SERVICE_ACCOUNT_ROLES].sort());
+    expect(grants.map((g) => g.inputs.role).sort()).toEqual([
+      "roles/artifactregistry.reader",
+      "roles/autoscaling.metricsWriter",
+      "roles/logging.logWriter",
+      "roles/monitoring.metricWriter",
+      "roles/monitoring.viewer",
+      "roles/stackdriver.resourceMetadata.writer",
+    ]);
+    expect(plan.ofType("gcp:projects/iAMMember:IAMMember")).toHaveLength(NODE_SERVICE_ACCOUNT_ROLES.length);
+    // The account and its roles exist before any node boots.
+    expect(plan.one(CLUSTER).dependsOn).toEqual(expect.arrayContaining([sa.urn, ...grants.map((g) => g.urn)]));
   });
 
   it("G20 Kubernetes alpha features are off", () => {
@@ -221,5 +232,24 @@ describe("GkeCluster data protection", () => {
       expect(r.name.startsWith("gke"), r.name).toBe(true);
       expect(r.parent === root || (r.parent !== null && urns.has(r.parent) && r.parent.includes("runway:gcp:NodePool")), r.name).toBe(true);
     }
+  });
+});
+
+describe("GkeCluster inputs", () => {
+  it("looks up the project number for the service agents when it is not given", async () => {
+    const p = await planCluster(clusterConfig(), { projectNumber: undefined });
+    const member = String(p.one("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gke-secrets-agent").inputs.member);
+    expect(member).toMatch(/^serviceAccount:service-[0-9]{12}@container-engine-robot\.iam\.gserviceaccount\.com$/);
+    expect(member).not.toContain(PROJECT_NUMBER);
+  });
+
+  it("previews with the controls' values known while the resources' outputs are not", async () => {
+    const p = await runWithMocks(() => new GkeCluster("gke", clusterArgs(clusterConfig())), { preview: true });
+    const c = p.one(CLUSTER).inputs as Obj;
+    // G15, G19 and G22 are verifiable before apply: their values do not wait for the keys and account to exist.
+    expect(c.databaseEncryption).toEqual({ state: "ENCRYPTED", keyName: `projects/${PROJECT}/locations/us-east1/keyRings/gke/cryptoKeys/gke-secrets` });
+    expect(c.nodeConfig.serviceAccount).toBe(`gke-nodes@${PROJECT}.iam.gserviceaccount.com`);
+    expect((p.one(NODE_POOL).inputs.nodeConfig as Obj).bootDiskKmsKey).toBe(`projects/${PROJECT}/locations/us-east1/keyRings/gke/cryptoKeys/gke-boot-disks`);
+    expect(p.one("pulumi:providers:kubernetes").inputs.clusterIdentifier).toBe(`gke_${PROJECT}_us-east1_gke`);
   });
 });

@@ -5,6 +5,7 @@ import type { ClusterConfig } from "../../src/config/schema/stack";
 import {
   backupPlanSpec,
   clusterProblems,
+  clusterResourceIds,
   clusterResourceNames,
   clusterSpec,
   KEY_ROTATION_PERIOD,
@@ -76,6 +77,8 @@ export class GkeCluster extends pulumi.ComponentResource {
     super("runway:gcp:GkeCluster", name, {}, opts);
 
     const names = clusterResourceNames(clusterName);
+    // Known in a preview, unlike the resources' outputs; explicit dependsOn keeps the creation order.
+    const ids = pulumi.output(args.project).apply((p) => clusterResourceIds(p, location, clusterName));
     const labels = gcpLabels({ ...args.labels, environment: args.environment });
     const projectNumber = args.projectNumber ?? gcp.organizations.getProjectOutput({ projectId: args.project }, { parent: this }).number;
     const agents = pulumi.output(projectNumber).apply(serviceAgents);
@@ -100,9 +103,13 @@ export class GkeCluster extends pulumi.ComponentResource {
       { project: args.project, accountId: names.nodeServiceAccount, displayName: `GKE nodes of ${clusterName}` },
       { parent: this },
     );
-    for (const role of NODE_SERVICE_ACCOUNT_ROLES) {
-      projectIamMember(`${name}-nodes-${role.replace(/^roles\//, "").replace(/\./g, "-")}`, { project: args.project, role, member: { serviceAccount: nodeSa.email } }, { parent: this });
-    }
+    const nodeRoles = NODE_SERVICE_ACCOUNT_ROLES.map((role) =>
+      projectIamMember(
+        `${name}-nodes-${role.replace(/^roles\//, "").replace(/\./g, "-")}`,
+        { project: args.project, role, member: { serviceAccount: ids.nodeServiceAccountEmail } },
+        { parent: this, dependsOn: [nodeSa] },
+      ),
+    );
 
     const workloadPool = pulumi.output(args.project).apply(workloadPoolFor);
     const spec = clusterSpec({
@@ -114,17 +121,18 @@ export class GkeCluster extends pulumi.ComponentResource {
       podsRangeName: args.podsRangeName,
       servicesRangeName: args.servicesRangeName,
       workloadPool,
-      databaseKey: secrets.key.id,
-      nodeServiceAccount: nodeSa.email,
-      bootDiskKmsKey: boot?.key.id,
+      databaseKey: ids.secretsKey,
+      nodeServiceAccount: ids.nodeServiceAccountEmail,
+      bootDiskKmsKey: boot ? ids.bootDiskKey : undefined,
       config: c,
       labels,
     });
     const cluster = new gcp.container.Cluster(name, spec, {
       parent: this,
       protect: true,
-      // The service agents must be able to use the keys before GKE creates anything encrypted with them.
-      dependsOn: [secrets.grant, ...(boot ? [boot.grant] : [])],
+      // The service agents must be able to use the keys before GKE creates anything encrypted with them, and the
+      // nodes' identity must exist with its roles.
+      dependsOn: [secrets.grant, ...(boot ? [boot.grant] : []), nodeSa, ...nodeRoles],
       // The default pool's nodeConfig and initialNodeCount only matter on create; a diff on either has replaced
       // whole clusters (pulumi-gcp #744, pulumi/pulumi #8991; pulumi-gcp #88).
       ignoreChanges: ["nodeConfig", "initialNodeCount"],
@@ -137,8 +145,8 @@ export class GkeCluster extends pulumi.ComponentResource {
           cluster: cluster.name,
           location,
           project: args.project,
-          serviceAccount: nodeSa.email,
-          bootDiskKmsKey: boot?.key.id,
+          serviceAccount: ids.nodeServiceAccountEmail,
+          bootDiskKmsKey: boot ? ids.bootDiskKey : undefined,
           pool,
           labels,
           exceptions: c.exceptions,
@@ -151,12 +159,11 @@ export class GkeCluster extends pulumi.ComponentResource {
       `${name}-backup`,
       {
         project: args.project,
-        // The full resource name, spelled out so it reads the same in every plan (the provider's id has this form).
-        cluster: pulumi.interpolate`projects/${args.project}/locations/${location}/clusters/${cluster.name}`,
+        cluster: ids.cluster,
         labels,
         ...backupPlanSpec(clusterName, location, c),
       },
-      { parent: this, protect: true },
+      { parent: this, protect: true, dependsOn: [cluster] },
     );
 
     this.kubeconfig = pulumi.secret(

@@ -89,6 +89,22 @@ export function clusterResourceNames(clusterName: string) {
   };
 }
 
+/**
+ * Resource names of the keys, the node service account and the cluster, as GCP spells them. Derived from plain
+ * values so that they are known in a preview and policies can verify G15, G19 and G22 before apply.
+ */
+export function clusterResourceIds(project: string, location: string, clusterName: string) {
+  const n = clusterResourceNames(clusterName);
+  const keyRing = `projects/${project}/locations/${location}/keyRings/${n.keyRing}`;
+  return {
+    keyRing,
+    secretsKey: `${keyRing}/cryptoKeys/${n.secretsKey}`,
+    bootDiskKey: `${keyRing}/cryptoKeys/${n.bootDiskKey}`,
+    nodeServiceAccountEmail: `${n.nodeServiceAccount}@${project}.iam.gserviceaccount.com`,
+    cluster: `projects/${project}/locations/${location}/clusters/${clusterName}`,
+  };
+}
+
 export interface ClusterSpecInput<V> {
   clusterName: string;
   location: string;
