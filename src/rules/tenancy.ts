@@ -3,7 +3,7 @@
  * `runway.gitlab.com/tenant: "true"`; platform namespaces (flux-system, gitlab-agent, ...) are not tenants.
  */
 import { TENANT_LABEL } from "../tenancy/objects";
-import { at, type CheckedResource, type Finding, hasOpaque, isOpaque, isRecord, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified } from "./rule";
+import { at, type CheckedResource, type Finding, hasOpaque, isOpaque, isRecord, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified, Unverified } from "./rule";
 
 export { TENANT_LABEL };
 
@@ -69,6 +69,12 @@ function objectsIn(ns: CheckedResource, ctx: RuleContext, types: readonly string
   };
 }
 
+/** An undecidable finding when some policy's spec is not fully known: a missing rule may be in there. */
+function partlyKnown(policies: readonly CheckedResource[]): Finding | undefined {
+  const p = policies.find((x) => hasOpaque(x.inputs.spec));
+  return p && new Unverified(`cannot verify until apply: the spec of NetworkPolicy ${p.name} is not fully known`);
+}
+
 function emptySelector(sel: unknown): boolean {
   if (!isRecord(sel)) return false;
   const labels = sel.matchLabels;
@@ -85,8 +91,8 @@ function checkDefaultDeny(ns: CheckedResource, ctx: RuleContext): Finding[] {
   const { objects: policies, problem, unsure } = objectsIn(ns, ctx, [T.networkPolicy]);
   if (problem) return [problem];
   const missing = (["Ingress", "Egress"] as const).filter((d) => !policies.some((p) => deniesAll(p, d)));
-  const opaque = policies.find((p) => hasOpaque(p.inputs.spec));
-  if (missing.length && (unsure || opaque)) return [unsure ?? unverified(`spec of ${opaque?.name}`, "[unknown]")];
+  const undecided = unsure ?? partlyKnown(policies);
+  if (missing.length && undecided) return [undecided];
   return missing.length ? [`no NetworkPolicy in ${show(k8sName(ns))} denies all ${missing.join(" and ")}; add one with podSelector: {} and policyTypes: [Ingress, Egress]`] : [];
 }
 
@@ -106,8 +112,8 @@ function checkDnsAllow(ns: CheckedResource, ctx: RuleContext): Finding[] {
   const { objects: policies, problem, unsure } = objectsIn(ns, ctx, [T.networkPolicy]);
   if (problem) return [problem];
   const allowsDns = policies.some((p) => list(at(p.inputs, "spec.egress")).some((rule) => list(at(rule, "ports")).some((port) => DNS_PORTS.includes(at(port, "port")))));
-  const opaque = policies.find((p) => hasOpaque(p.inputs.spec));
-  if (!allowsDns && (unsure || opaque)) return [unsure ?? unverified(`spec of ${opaque?.name}`, "[unknown]")];
+  const undecided = unsure ?? partlyKnown(policies);
+  if (!allowsDns && undecided) return [undecided];
   return allowsDns ? [] : [`no NetworkPolicy in ${show(k8sName(ns))} allows egress to DNS (port 53); add an explicit allow to kube-dns`];
 }
 
@@ -147,8 +153,9 @@ function checkDefaultServiceAccount(ns: CheckedResource, ctx: RuleContext): Find
   const { objects: sas, problem, unsure } = objectsIn(ns, ctx, [T.serviceAccount, T.serviceAccountPatch]);
   if (problem) return [problem];
   const def = sas.filter((s) => k8sName(s) === "default");
-  const opaque = sas.find((s) => isOpaque(k8sName(s)));
-  if (def.length === 0 && (unsure || opaque)) return [unsure ?? unverified(`metadata.name of ${opaque?.name}`, k8sName(opaque as CheckedResource))];
+  const unnamed = sas.find((s) => isOpaque(k8sName(s)));
+  const undecided = unsure ?? (unnamed && unverified(`metadata.name of ${unnamed.name}`, k8sName(unnamed)));
+  if (def.length === 0 && undecided) return [undecided];
   if (def.length === 0) return [`the default ServiceAccount of ${show(k8sName(ns))} is not managed; patch it with automountServiceAccountToken: false`];
   const v = at(def[0].inputs, "automountServiceAccountToken");
   if (isOpaque(v)) return [unverified("automountServiceAccountToken of the default ServiceAccount", v)];
