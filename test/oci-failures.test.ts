@@ -118,6 +118,14 @@ describe("registry failures", () => {
     expect(await digestOf("promote500/ai-gateway", "production")).toBe(before.digest);
   });
 
+  it("follows a blob read redirected to storage, as registries on object storage answer", async () => {
+    await publishChart(chart, `oci://${reg.host}/redirect`);
+    const m = await new RegistryClient(reg.host, "redirect/ai-gateway").getManifest("3.0.0", [OCI_MANIFEST_MEDIA_TYPE]);
+    const layer = JSON.parse(m?.bytes.toString() ?? "{}").layers[0].digest as string;
+    fault = (method, p) => (method === "GET" && p.includes("/blobs/") ? "redirect" : undefined);
+    expect((await new RegistryClient(proxy.host, "redirect/ai-gateway").getBlob(layer)).equals(chart)).toBe(true);
+  });
+
   it("an unreachable registry fails with connection refused", async () => {
     const closed = await startProxy(reg);
     await closed.stop();

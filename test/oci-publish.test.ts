@@ -118,6 +118,22 @@ describe("chart publish and promote", () => {
     expect((await manifestJson("semver/ai-gateway", "canary")).digest).toBe(r.digest);
   });
 
+  it("checks the archive and the oci:// references before any request", async () => {
+    await expect(publishChart(Buffer.from("not a chart"), `oci://${reg.host}/x`, {}, "chart.tgz")).rejects.toThrow(
+      "chart.tgz: not a chart archive (not a gzip file); build one with runway chart build",
+    );
+    await expect(publishChart(chartV1, `oci://${reg.host}/Charts`)).rejects.toThrow(
+      `oci://${reg.host}/Charts: 'Charts' is not a valid repository path component (lowercase letters, digits, '.', '_' or '-')`,
+    );
+    await expect(promoteChart(`oci://${reg.host}/promote/ai-gateway`, "production")).rejects.toThrow(
+      `oci://${reg.host}/promote/ai-gateway: the chart version is missing; use oci://HOST/PATH/NAME:VERSION`,
+    );
+    await expect(promoteChart(`oci://${reg.host}/promote/ai-gateway:1.2.3`, "Production")).rejects.toThrow(
+      "--stage 'Production' must be a stage name such as staging or production (lowercase letters, digits, '-')",
+    );
+    await expect(publishChart(chartV1, `oci://${reg.host}/x`, { tags: ["bad tag"] })).rejects.toThrow("--tag 'bad tag' is not a valid OCI tag");
+  });
+
   it("the CLI publishes and promotes, printing one line each and exiting 0", async () => {
     const file = path.join(tmp, "ai-gateway-1.2.3.tgz");
     writeFileSync(file, chartV1);

@@ -233,7 +233,18 @@ export class RegistryClient {
 
   async getBlob(digest: string): Promise<Buffer> {
     const r: RequestInit = { method: "GET", url: `/v2/${this.repository}/blobs/${digest}`, actions: "pull,push", doing: `reading blob ${digest.slice(0, 19)}` };
-    const res = await this.expect(r, [200]);
+    let res = await this.expect(r, [200, 302, 303, 307, 308]);
+    const location = res.headers.get("location");
+    if (res.status !== 200 && location) {
+      // Registries backed by object storage redirect blob reads to a signed URL, which takes no registry credentials.
+      await res.arrayBuffer().catch(() => undefined);
+      try {
+        res = await fetch(new URL(location, this.base), { signal: AbortSignal.timeout(this.timeoutMs) });
+      } catch (e) {
+        throw new OciError(`${r.doing} at ${this.where()} failed: ${networkReason(e)} (redirected to ${new URL(location, this.base).origin})`);
+      }
+      if (res.status !== 200) throw new OciError(`${r.doing} at ${this.where()} failed: ${res.status} ${res.statusText} from the redirect target`);
+    }
     const bytes = Buffer.from(await res.arrayBuffer());
     if (sha256(bytes) !== digest) throw new OciError(`reading blob ${digest} at ${this.where()} failed: content does not match its digest`);
     return bytes;

@@ -211,7 +211,8 @@ export async function startRegistry(o: { token?: TokenServer } = {}): Promise<Re
   return { host: `127.0.0.1:${port}`, port, dir, log: () => output, stop };
 }
 
-export type Fault = "500" | "drop";
+/** 500: answer an error; drop: close the connection; redirect: 307 to the same path on the registry itself. */
+export type Fault = "500" | "drop" | "redirect";
 
 export interface Proxy extends Server {
   /** Requests seen, as "METHOD /path". */
@@ -220,7 +221,7 @@ export interface Proxy extends Server {
 
 /**
  * A reverse proxy to `target` on loopback. `basicAuth` demands those credentials (the registry behind stays
- * open); `fault` decides per request whether to answer 500 or drop the connection instead of forwarding.
+ * open); `fault` decides per request whether to answer 500, drop the connection or redirect instead of forwarding.
  */
 export async function startProxy(
   target: Server,
@@ -242,6 +243,12 @@ export async function startProxy(
     const fault = o.fault?.(req.method ?? "GET", pathname);
     if (fault === "drop") {
       req.socket.destroy();
+      return;
+    }
+    if (fault === "redirect") {
+      req.resume();
+      res.writeHead(307, { location: `http://127.0.0.1:${target.port}${req.url ?? "/"}` });
+      res.end();
       return;
     }
     if (fault === "500") {
