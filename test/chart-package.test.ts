@@ -83,6 +83,7 @@ describe("chart package", () => {
     expect(rows.length).toBeGreaterThan(20);
     for (const row of rows) expect(readme).toContain(`| \`${row.path}\` |`);
     expect(readme).toContain("| `autoscaling.maxReplicas` | integer | `100` |");
+    expect(readme).toContain('| `image.pullPolicy` | "Always" \\| "IfNotPresent" \\| "Never" |');
   });
 
   it("templates/ holds one file per object kind, plus one per Vault secret", () => {

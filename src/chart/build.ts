@@ -109,7 +109,8 @@ function valuesYaml(values: ChartValues): string {
 /** Compiles a validated manifest into chart files. Throws BuildOptionError for bad options. */
 export function compileChart(m: Manifest, o: BuildOptions = {}): CompiledChart {
   const problems = checkBuildOptions(o);
-  const image = o.image ? { repository: IMAGE.exec(o.image)?.[1] ?? "", tag: IMAGE.exec(o.image)?.[6] ?? "" } : manifestImage(m);
+  const flag = o.image ? IMAGE.exec(o.image) : null;
+  const image = flag ? { repository: flag[1], tag: flag[6] } : manifestImage(m);
   if (!image && problems.length === 0) problems.push("--image: spec.image is not set in the manifest; set it there or pass --image REPOSITORY:TAG");
   if (problems.length > 0 || !image) throw new BuildOptionError(problems);
   const version = o.version ?? "0.1.0";

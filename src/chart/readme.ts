@@ -21,11 +21,11 @@ export interface ValueRow {
 }
 
 function typeOf(s: JsonSchema): string {
-  if (s.enum) return s.enum.map((e) => JSON.stringify(e)).join(" \\| ");
-  if (s.anyOf) return s.anyOf.map(typeOf).join(" \\| ");
+  if (s.enum) return s.enum.map((e) => JSON.stringify(e)).join(" | ");
+  if (s.anyOf) return s.anyOf.map(typeOf).join(" | ");
   if (s.type === "array") return `list of ${s.items ? typeOf(s.items) : "any"}`;
   if (s.type === "object" && !s.properties) return "map";
-  return Array.isArray(s.type) ? s.type.join(" \\| ") : (s.type ?? "any");
+  return Array.isArray(s.type) ? s.type.join(" | ") : (s.type ?? "any");
 }
 
 /** One row per leaf value (records and lists are leaves). */
