@@ -20,7 +20,7 @@ export function sha256(data: Buffer): string {
   return `sha256:${createHash("sha256").update(data).digest("hex")}`;
 }
 
-interface RequestInit {
+interface RegistryRequest {
   method: string;
   /** Path (or absolute URL from a Location header). */
   url: string;
@@ -94,7 +94,7 @@ export class RegistryClient {
   }
 
   /** Sends a request, answering one auth challenge. Returns the response for any status; errors are the caller's. */
-  private async send(r: RequestInit, retried = false): Promise<Response> {
+  private async send(r: RegistryRequest, retried = false): Promise<Response> {
     const url = new URL(r.url, this.base);
     if (url.origin !== new URL(this.base).origin) throw new OciError(`registry ${this.host} redirected an upload to ${url.origin}; refusing to follow`);
     const headers: Record<string, string> = { ...(r.headers ?? {}) };
@@ -116,7 +116,7 @@ export class RegistryClient {
   }
 
   /** Throws the one-line error for an unexpected status. */
-  private async fail(r: RequestInit, res: Response): Promise<never> {
+  private async fail(r: RegistryRequest, res: Response): Promise<never> {
     const detail = registryErrors(await res.text().catch(() => ""));
     const status = `${res.status}${detail ? ` ${detail}` : ` ${res.statusText}`}`;
     const at = `${r.doing} at ${this.where()}`;
@@ -132,14 +132,14 @@ export class RegistryClient {
     throw new OciError(`${at} failed: ${status} (${r.method} ${new URL(r.url, this.base).pathname})`);
   }
 
-  private async expect(r: RequestInit, ok: number[]): Promise<Response> {
+  private async expect(r: RegistryRequest, ok: number[]): Promise<Response> {
     const res = await this.send(r);
     if (!ok.includes(res.status)) await this.fail(r, res);
     return res;
   }
 
   async blobExists(digest: string): Promise<boolean> {
-    const r: RequestInit = { method: "HEAD", url: `/v2/${this.repository}/blobs/${digest}`, actions: "pull,push", doing: `checking blob ${digest.slice(0, 19)}` };
+    const r: RegistryRequest = { method: "HEAD", url: `/v2/${this.repository}/blobs/${digest}`, actions: "pull,push", doing: `checking blob ${digest.slice(0, 19)}` };
     const res = await this.send(r);
     if (res.status === 200) return true;
     if (res.status === 404) return false;
@@ -211,7 +211,7 @@ export class RegistryClient {
 
   /** GETs a manifest; `undefined` when the registry has no such manifest or repository. */
   async getManifest(reference: string, accept: string[]): Promise<{ bytes: Buffer; mediaType: string; digest: string } | undefined> {
-    const r: RequestInit = {
+    const r: RegistryRequest = {
       method: "GET",
       url: `/v2/${this.repository}/manifests/${reference}`,
       actions: "pull,push",
@@ -232,7 +232,7 @@ export class RegistryClient {
   }
 
   async getBlob(digest: string): Promise<Buffer> {
-    const r: RequestInit = { method: "GET", url: `/v2/${this.repository}/blobs/${digest}`, actions: "pull,push", doing: `reading blob ${digest.slice(0, 19)}` };
+    const r: RegistryRequest = { method: "GET", url: `/v2/${this.repository}/blobs/${digest}`, actions: "pull,push", doing: `reading blob ${digest.slice(0, 19)}` };
     let res = await this.expect(r, [200, 302, 303, 307, 308]);
     const location = res.headers.get("location");
     if (res.status !== 200 && location) {
@@ -252,7 +252,7 @@ export class RegistryClient {
 
   /** Tags of the repository; empty when the repository does not exist. */
   async listTags(): Promise<string[]> {
-    const r: RequestInit = { method: "GET", url: `/v2/${this.repository}/tags/list`, actions: "pull,push", doing: "listing tags" };
+    const r: RegistryRequest = { method: "GET", url: `/v2/${this.repository}/tags/list`, actions: "pull,push", doing: "listing tags" };
     const res = await this.send(r);
     if (res.status === 404) {
       await res.arrayBuffer().catch(() => undefined);
