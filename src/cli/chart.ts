@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { ConfigError, formatDiagnostic } from "../config/diagnostics";
 import { BuildOptionError, buildChart } from "../chart/build";
+// Adds the manifest's JSON Schema to `runway schemas --write/--check`.
+import "../manifest/json-schema";
 import { credentialsFromEnv } from "../oci/auth";
 import { sha256 } from "../oci/client";
 import { promoteChart, publishChart } from "../oci/publish";

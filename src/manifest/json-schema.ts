@@ -1,21 +1,28 @@
 /**
  * The manifest's JSON Schema, generated from the zod schema (never hand-copied), for editors through the
- * `yaml-language-server: $schema=` modeline. Committed as schemas/runway-manifest.schema.json; a test fails when
- * the committed file is stale.
+ * `yaml-language-server: $schema=` modeline. It joins the project's generated schemas, so `runway schemas --write`
+ * writes schemas/runway-manifest.schema.json and `runway schemas --check` (and a test) fail when it is stale.
  */
-import { z } from "zod";
+import * as path from "node:path";
+import { registerSchemaTargets, renderSchema, SCHEMAS_DIR, type GeneratedSchema } from "../schemas";
 import { manifestSchema } from "./schema";
 
-export const MANIFEST_SCHEMA_FILE = "schemas/runway-manifest.schema.json";
-export const MANIFEST_SCHEMA_ID = "https://gitlab.com/gitlab-com/gl-infra/platform/runway/schemas/runway-manifest.schema.json";
+const target: GeneratedSchema = {
+  file: "runway-manifest.schema.json",
+  title: "Runway service manifest (.runway/runway.yml)",
+  schema: manifestSchema,
+};
 
-/** Draft-7 JSON Schema of what a user may write (input side: defaults are optional). */
-export function manifestJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(manifestSchema, { target: "draft-7", io: "input" }) as Record<string, unknown>;
-  return { $schema: schema.$schema, $id: MANIFEST_SCHEMA_ID, title: "Runway service manifest", ...schema };
+registerSchemaTargets(() => [target]);
+
+export const MANIFEST_SCHEMA_FILE = path.join(SCHEMAS_DIR, target.file);
+
+/** The committed file's exact text: draft-7, input side (fields with defaults are optional). */
+export function manifestJsonSchemaText(): string {
+  return renderSchema(target);
 }
 
-/** The committed file's exact text. */
-export function manifestJsonSchemaText(): string {
-  return `${JSON.stringify(manifestJsonSchema(), null, 2)}\n`;
+/** Draft-7 JSON Schema of what a user may write in .runway/runway.yml. */
+export function manifestJsonSchema(): Record<string, unknown> {
+  return JSON.parse(manifestJsonSchemaText()) as Record<string, unknown>;
 }
