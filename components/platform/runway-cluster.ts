@@ -1,0 +1,167 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import type { ClusterConfig, GcpConfig, GitlabConfig, NetworkConfig, VaultConfig } from "../../src/config/schema/stack";
+import type { AgentTenant } from "../../src/gitlab/agent-config";
+import type { RunwayLabels } from "../../src/naming";
+import { Flux } from "../cluster/flux";
+import { GitLabAgent } from "../cluster/gitlab-agent";
+import { VaultIntegration } from "../cluster/vault-integration";
+import { CiIdentity } from "../gcp/ci-identity";
+import { GkeCluster } from "../gcp/gke-cluster";
+import { Network } from "../gcp/network";
+import { ServiceProject } from "../gcp/service-project";
+import { ClusterObservability } from "../observability/cluster-observability";
+import type { TenantVaultArgs } from "../tenancy/tenant";
+
+/** Default OCI artifact holding the platform's own cluster-level configuration, followed per environment. */
+export const DEFAULT_PLATFORM_SOURCE = "oci://registry.gitlab.com/gitlab-com/gl-infra/platform/runway/cluster-config";
+
+export interface RunwayClusterArgs {
+  /** Environment the cluster serves. */
+  environment: string;
+  /** Labels on everything: service and owner for a dedicated cluster, none for the shared one. */
+  labels: RunwayLabels;
+  /** The project (created here) and its settings. */
+  gcp: GcpConfig;
+  network: NetworkConfig;
+  cluster: ClusterConfig;
+  gitlab: GitlabConfig;
+  /** GitLab API token that registers the agent (a Pulumi secret). Without it no agent is registered. */
+  gitlabToken?: pulumi.Input<string>;
+  /** Vault integration; without it tenants get no secrets delivery. */
+  vault?: VaultConfig;
+  /** Create the environment's KV v2 mount (the shared platform stack owns it). Default false. */
+  createKvMount?: boolean;
+  /** Cloud Monitoring channels for the cluster's alerts. */
+  notificationChannels: string[];
+  /** GitLab projects whose CI jobs may act in tenant namespaces through the agent (GL1). */
+  agentTenants: AgentTenant[];
+  /** OCI artifact of the platform's cluster configuration. Default DEFAULT_PLATFORM_SOURCE, tag = environment. */
+  platformSource?: { url: string; tag?: string };
+}
+
+/**
+ * A complete Runway cluster: its project, network, hardened GKE cluster, the CI identity that deploys it, and
+ * every add-on (Flux, the GitLab agent, Vault integration, metrics and dashboards). The shared platform cluster and
+ * a dedicated service's cluster are both built from this.
+ */
+export class RunwayCluster extends pulumi.ComponentResource {
+  readonly project: ServiceProject;
+  readonly cluster: GkeCluster;
+  readonly clusterName: string;
+  /** Vault wiring for tenants on this cluster, when Vault is configured. */
+  readonly tenantVault: TenantVaultArgs | undefined;
+  /** Providers for the cluster's Kubernetes objects (and Vault, when configured). */
+  readonly providers: pulumi.ProviderResource[];
+
+  constructor(name: string, args: RunwayClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("runway:platform:RunwayCluster", name, {}, opts);
+    const child = { parent: this };
+    const { environment } = args;
+
+    this.project = new ServiceProject(
+      name,
+      {
+        projectId: args.gcp.projectId,
+        folderId: args.gcp.folderId,
+        billingAccount: args.gcp.billingAccount,
+        labels: { ...args.labels, environment },
+        extraLabels: args.gcp.labels,
+        apis: args.gcp.apis,
+        budget: args.gcp.budget,
+        sharedVpcHostProject: args.gcp.sharedVpcHostProject,
+        contacts: args.gcp.contacts,
+        runtimeServiceAccount: false,
+      },
+      child,
+    );
+    const project = this.project.projectId;
+    // Everything in the project waits for it and its APIs.
+    const inProject = { parent: this, dependsOn: [this.project] };
+    new CiIdentity(`${name}-ci`, { project, gitlabUrl: args.gitlab.url, audience: args.gitlab.oidcAudience, ciGroup: args.gitlab.ciGroup }, inProject);
+
+    const network = new Network(
+      name,
+      { project, subnets: args.network.subnets, controlPlaneCidrs: [args.cluster.masterIpv4CidrBlock] },
+      inProject,
+    );
+    const subnet = network.subnets[args.cluster.region];
+    this.clusterName = name;
+    this.cluster = new GkeCluster(
+      name,
+      {
+        project,
+        projectNumber: this.project.projectNumber,
+        network: network.networkSelfLink,
+        subnetwork: subnet.selfLink,
+        podsRangeName: subnet.podsRangeName,
+        servicesRangeName: subnet.servicesRangeName,
+        config: args.cluster,
+        labels: args.labels,
+        environment,
+      },
+      inProject,
+    );
+
+    this.providers = [this.cluster.provider];
+    let vaultProvider: vault.Provider | undefined;
+    if (args.vault) {
+      // The token comes from VAULT_TOKEN in the environment at deploy time, never from config or state.
+      vaultProvider = new vault.Provider(`${name}-vault`, { address: args.vault.address, skipChildToken: true }, child);
+      this.providers.push(vaultProvider);
+    }
+    const onCluster = { parent: this, providers: this.providers };
+
+    const platformSource = args.platformSource ?? { url: DEFAULT_PLATFORM_SOURCE };
+    new Flux(
+      `${name}-flux`,
+      // Flux takes the plain project id; the dependency on the project keeps the order.
+      { project: args.gcp.projectId, clusterName: name, workloadIdentity: true, platformSource: { url: platformSource.url, tag: platformSource.tag ?? environment }, labels: { environment } },
+      { ...onCluster, dependsOn: [this.project] },
+    );
+
+    if (args.gitlabToken) {
+      new GitLabAgent(
+        `${name}-agent`,
+        {
+          agentName: name,
+          projectPath: args.gitlab.agentProject,
+          gitlabUrl: args.gitlab.url,
+          kasAddress: args.gitlab.kasAddress,
+          apiToken: args.gitlabToken,
+          tenants: args.agentTenants,
+          rotation: String(args.gitlab.agentTokenRotation),
+          labels: { environment },
+        },
+        onCluster,
+      );
+    }
+
+    if (args.vault) {
+      const integration = new VaultIntegration(
+        `${name}-vault`,
+        {
+          clusterName: name,
+          environment,
+          endpoint: this.cluster.endpoint,
+          clusterCaCertificate: this.cluster.caCertificate,
+          kvMount: args.vault.kvMount,
+          createKvMount: args.createKvMount ?? false,
+          labels: { environment },
+        },
+        onCluster,
+      );
+      this.tenantVault = {
+        address: args.vault.address,
+        authBackendPath: integration.authBackendPath,
+        authBackendAccessor: integration.authBackendAccessor,
+        mount: integration.kvMount,
+        audience: args.vault.audience,
+      };
+    }
+
+    new ClusterObservability(`${name}-observability`, { project, clusterName: name, environment, notificationChannels: args.notificationChannels }, onCluster);
+
+    this.registerOutputs({ projectId: project, clusterName: this.clusterName, endpoint: this.cluster.endpoint });
+  }
+}
