@@ -4,7 +4,9 @@
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { cidrsOverlap, parseCidr } from "./schema/common";
-import { type StackConfig, stackFileSchema } from "./schema/stack";
+import { type SelfhostedConfig, type StackConfig, stackFileSchema } from "./schema/stack";
+import { checkKubeconfigFile } from "../selfhosted/kubeconfig";
+import { networkProblems, valuesProblems } from "../selfhosted/turn-up";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { validateSource } from "./validate";
 import { diagnosticAt, readYamlFile, type YamlSource } from "./yaml-source";
@@ -41,10 +43,27 @@ export function listStacks(stacksDir: string): string[] {
 
 type Problem = { path: (string | number)[]; message: string };
 
-/** Checks across fields of one stack's config that a schema cannot express. */
-export function stackProblems(config: StackConfig): Problem[] {
+/** Checks of a self-hosted stack: its kubeconfig holds the context, its values and networks are usable. */
+function selfhostedProblems(config: SelfhostedConfig, root: string | undefined): Problem[] {
   const out: Problem[] = [];
-  if (config["runway:kind"] === "selfhosted") return out;
+  const kubeconfig = config["runway:kubeconfig"];
+  if (kubeconfig !== undefined && root !== undefined) {
+    for (const p of checkKubeconfigFile(root, kubeconfig, config["runway:kubeContext"])) out.push({ path: ["config", p.field], message: p.message });
+  }
+  for (const p of valuesProblems(config["runway:values"])) out.push({ path: ["config", "runway:values", ...p.path], message: p.message });
+  for (const kind of ["egress", "ingress"] as const) {
+    for (const p of networkProblems(kind, config[`runway:${kind}`])) out.push({ path: ["config", `runway:${kind}`, p.index, "cidr"], message: p.message });
+  }
+  return out;
+}
+
+/**
+ * Checks across fields of one stack's config that a schema cannot express. `root` is the project root, against
+ * which files the stack names are found; without it they are not checked.
+ */
+export function stackProblems(config: StackConfig, root?: string): Problem[] {
+  const out: Problem[] = [];
+  if (config["runway:kind"] === "selfhosted") return selfhostedProblems(config, root);
   const network = config["runway:network"];
   const cluster = config["runway:cluster"];
   if (network) {
@@ -112,7 +131,9 @@ export function loadStackFile(file: string): StackFile {
     throw new ConfigError([{ file: source.file, line: 1, column: 1, path: "", message: "stack files are named Pulumi.<stack>.yaml" }]);
   }
   const parsed = validateSource(stackFileSchema, source);
-  const diagnostics: Diagnostic[] = stackProblems(parsed.config).map((p) => diagnosticAt(source, p.path, p.message));
+  // Stack files live in <root>/stacks/.
+  const root = path.dirname(path.dirname(path.resolve(file)));
+  const diagnostics: Diagnostic[] = stackProblems(parsed.config, root).map((p) => diagnosticAt(source, p.path, p.message));
   if (diagnostics.length) throw new ConfigError(diagnostics);
   const raw = (source.value as { config: Record<string, unknown> }).config;
   const secretKeys = Object.keys(raw)

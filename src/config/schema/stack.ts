@@ -5,6 +5,7 @@
 import { z } from "zod";
 import {
   cidr,
+  cpuQuantity,
   dnsLabel,
   gcpProjectId,
   gcpRegion,
@@ -12,6 +13,7 @@ import {
   gitlabRelease,
   httpsUrl,
   justification,
+  memoryQuantity,
   ociUrl,
   stageName,
 } from "./common";
@@ -185,18 +187,47 @@ export const serviceConfigSchema = z.strictObject({
   ...common,
 });
 
+/** The customer's GitLab instance: an https URL whose host is a DNS name, without query, fragment or credentials. */
+const gitlabInstanceUrl = httpsUrl.refine(
+  (u) => {
+    const m = /^https:\/\/([^/:]+)/.exec(u);
+    return m !== null && m[1].split(".").every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/.test(l)) && !/[?#]/.test(u);
+  },
+  { error: "must be the https:// URL of a GitLab instance such as https://gitlab.example.com: a DNS host name, no query or fragment" },
+);
+
+/** Networks the turned-up workload may reach, or that may reach it (K2). */
+const networkAllow = z.strictObject({
+  cidr: cidr.describe("IPv4 range, e.g. the GitLab instance's or the LLM endpoint's addresses."),
+  ports: z.array(z.int().min(1).max(65535)).min(1).describe("TCP ports."),
+});
+
 export const selfhostedConfigSchema = z.strictObject({
   "runway:kind": z.literal("selfhosted"),
-  "runway:service": dnsLabel(40).describe("Satellite service to turn up, e.g. ai-gateway."),
+  "runway:service": dnsLabel(40).describe("Satellite service to turn up, e.g. ai-gateway; names the namespace and the release."),
   "runway:chart": ociUrl.describe("Public OCI repository of the service's chart."),
   "runway:gitlabRelease": gitlabRelease.describe("The customer's GitLab release; the chart is pinned to tag gitlab-<release>."),
-  "runway:gitlabUrl": httpsUrl.describe("The customer's GitLab instance."),
-  "runway:kubeconfig": z.string().min(1).describe("Path of the kubeconfig that reaches the customer's cluster.").optional(),
-  "runway:kubeContext": z.string().min(1).describe("Context in the kubeconfig (e.g. the GitLab agent's context).").optional(),
-  "runway:state": z.enum(["up", "down"]).default("up").describe("up turns the service up; down removes the workload and revokes its tokens."),
-  "runway:installFlux": z.boolean().default(true).describe("Install Flux; false reuses a Flux already on the cluster."),
-  "runway:values": z.record(z.string(), z.unknown()).default({}).describe("Extra Helm values, e.g. the customer's own LLM endpoint."),
-  "runway:keepData": z.array(dnsLabel(63)).default([]).describe("PersistentVolumeClaims kept on turn-down."),
+  "runway:gitlabUrl": gitlabInstanceUrl.describe("The customer's GitLab instance; the workload calls it back to finalize its registration."),
+  "runway:kubeconfig": z
+    .string()
+    .min(1)
+    .describe("Path of the kubeconfig that reaches the customer's cluster, relative to the project root (where Pulumi.yaml is) or absolute. Default: $KUBECONFIG or ~/.kube/config, read at deploy time.")
+    .optional(),
+  "runway:kubeContext": z.string().min(1).describe("Context in the kubeconfig, e.g. the GitLab agent's `<project>:<agent>`. Default: the kubeconfig's current-context.").optional(),
+  "runway:state": z.enum(["up", "down"]).default("up").describe("up turns the service up; down removes the workload and revokes its tokens, keeping the namespace and runway:keepData."),
+  "runway:installFlux": z.boolean().default(true).describe("Install Flux; false reuses a Flux (2.6 or later) already on the cluster."),
+  "runway:values": z.record(z.string(), z.unknown()).default({}).describe("Extra chart values, e.g. environment variables that point the service at the customer's LLM; `serviceAccount` and `env.RUNWAY_*` are set by Runway."),
+  "runway:egress": z.array(networkAllow).min(1).describe("Networks the workload may reach besides cluster DNS (K2): at least the GitLab instance, usually the LLM endpoint too."),
+  "runway:ingress": z.array(networkAllow).default([]).describe("Networks that may reach the workload (K2), e.g. the GitLab instance calling the service. Default none."),
+  "runway:quota": z
+    .strictObject({
+      cpu: cpuQuantity.describe("Requested CPU of the namespace; limits are twice this."),
+      memory: memoryQuantity.describe("Requested memory of the namespace; limits are twice this."),
+      pods: z.int().min(1).max(1000),
+    })
+    .default({ cpu: "4", memory: "8Gi", pods: 30 })
+    .describe("Namespace quota (K3), as for a Runway tenant."),
+  "runway:keepData": z.array(dnsLabel(63)).default([]).describe("PersistentVolumeClaims of the workload kept on turn-down (annotated helm.sh/resource-policy: keep)."),
   ...common,
 });
 
