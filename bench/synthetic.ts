@@ -13,6 +13,7 @@ export function syntheticEntry(i: number, environment: string): string {
     `  name: ${name}`,
     `  owner: gitlab-org/team-${i % 37}`,
     "spec:",
+    `  gitlabProject: gitlab-org/team-${i % 37}/${name}`,
     "  chart:",
     `    repository: oci://registry.gitlab.com/gitlab-com/gl-infra/platform/runway/charts/${name}`,
     `  environments: [${environment}]`,

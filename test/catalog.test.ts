@@ -83,6 +83,13 @@ describe("catalog validation across files", () => {
     ]);
   });
 
+  it("two services deployed from one GitLab project are rejected", () => {
+    const spec = "  gitlabProject: gitlab-org/shared\n  environments: [staging]\n";
+    expect(catalogErrors({ "a.yaml": entry("a", spec), "b.yaml": entry("b", spec) })).toEqual([
+      expect.stringMatching(/^b\.yaml:9:18: spec\.gitlabProject: project 'gitlab-org\/shared' already deploys a \(.*a\.yaml\); each service needs its own GitLab project$/),
+    ]);
+  });
+
   it("errors of several files are all reported", () => {
     const errors = catalogErrors({ "a.yaml": entry("a", "  environments: [qa]\n"), "b.yaml": "kind: nope\n" });
     expect(new Set(errors.map((e) => e.split(":")[0]))).toEqual(new Set(["a.yaml", "b.yaml"]));

@@ -61,7 +61,7 @@ export class DedicatedService extends pulumi.ComponentResource {
           gitlabToken: args.gitlabToken,
           vault: c["runway:vault"],
           notificationChannels,
-          agentTenants: [{ path: tenant.owner, namespace: names.namespace, serviceAccount: names.reconciler }],
+          agentTenants: tenant.gitlabProject ? [{ path: tenant.gitlabProject, namespace: names.namespace, serviceAccount: names.reconciler }] : [],
         },
         { parent: this },
       );

@@ -52,7 +52,7 @@ export class SharedCluster extends pulumi.ComponentResource {
         vault: c["runway:vault"],
         createKvMount: true,
         notificationChannels: c["runway:observability"].notificationChannels,
-        agentTenants: tenants.map((t) => ({ path: t.owner, namespace: tenantNames(t).namespace, serviceAccount: tenantNames(t).reconciler })),
+        agentTenants: tenants.flatMap((t) => (t.gitlabProject ? [{ path: t.gitlabProject, namespace: tenantNames(t).namespace, serviceAccount: tenantNames(t).reconciler }] : [])),
       },
       { parent: this },
     );

@@ -116,7 +116,15 @@ export function loadCatalog(dir: string, ctx: CatalogContext): CatalogFile[] {
     }
   }
   const seen = new Map<string, CatalogFile>();
+  const projects = new Map<string, CatalogFile>();
   for (const c of files) {
+    const project = c.entry.spec.gitlabProject;
+    if (project !== undefined) {
+      const prev = projects.get(project);
+      // The agent's ci_access maps a project to one impersonated service account.
+      if (prev) diagnostics.push(diagnosticAt(c.source, ["spec", "gitlabProject"], `project '${project}' already deploys ${prev.entry.metadata.name} (${prev.file}); each service needs its own GitLab project`));
+      else projects.set(project, c);
+    }
     diagnostics.push(...entryProblems(c, ctx));
     const prev = seen.get(c.entry.metadata.name);
     if (prev) {
@@ -133,6 +141,8 @@ export function loadCatalog(dir: string, ctx: CatalogContext): CatalogFile[] {
 export interface TenantSpec {
   name: string;
   owner: string;
+  /** GitLab project whose CI jobs may act in the namespace through the agent, when the entry names one. */
+  gitlabProject?: string;
   environment: string;
   placement: "shared" | "dedicated";
   stage: string;
@@ -159,6 +169,7 @@ export function resolveTenant(entry: CatalogEntry, environment: string, stages: 
   return {
     name,
     owner: entry.metadata.owner,
+    gitlabProject: entry.spec.gitlabProject,
     environment,
     placement: o?.placement ?? entry.spec.placement,
     stage,

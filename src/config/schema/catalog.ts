@@ -58,6 +58,9 @@ export const catalogEntrySchema = z
         repository: ociUrl.describe("OCI repository of the service's Helm chart (the chart name is the last path segment)."),
         values: z.record(z.string(), z.unknown()).describe("Helm values passed to the chart in every environment.").optional(),
       }),
+      gitlabProject: gitlabPath
+        .describe("GitLab project of the service's repository: its CI jobs may act in the service's namespace through the GitLab agent (GL1: as the namespace's own service account). Unique across the catalog.")
+        .optional(),
       placement: z
         .enum(["shared", "dedicated"])
         .default("shared")
