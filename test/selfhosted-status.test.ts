@@ -46,11 +46,12 @@ describe("turn-up tokens", () => {
   it("the provider creates a token whose id does not reveal it", async () => {
     const p = turnUpTokenProvider();
     const created = await p.create({ service: "ai-gateway", purpose: "access" });
+    const token = created.outs?.token ?? "";
     expect(created.outs).toMatchObject({ service: "ai-gateway", purpose: "access" });
-    expect(created.outs.token).toMatch(/^rwacc-/);
-    expect(created.id).not.toContain(created.outs.token.slice(6, 20));
+    expect(token).toMatch(/^rwacc-/);
+    expect(created.id).not.toContain(token.slice(6, 20));
     const again = await p.create({ service: "ai-gateway", purpose: "access" });
-    expect(again.outs.token).not.toBe(created.outs.token);
+    expect(again.outs?.token).not.toBe(token);
   });
 
   it("a token is replaced, never edited, when its service or purpose changes", async () => {
@@ -64,7 +65,7 @@ describe("turn-up tokens", () => {
   it("the provider refuses inputs without a service or with an unknown purpose", async () => {
     const check = turnUpTokenProvider().check;
     if (!check) throw new Error("the provider has no check");
-    const r = await check({}, { service: "", purpose: "admin" } as never);
+    const r = await check({ service: "", purpose: "access" }, { service: "", purpose: "admin" } as never);
     expect(r.failures).toEqual([
       { property: "service", reason: "service must be a non-empty string" },
       { property: "purpose", reason: "purpose must be registration or access" },
