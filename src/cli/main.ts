@@ -10,6 +10,7 @@ import { affectedCommand } from "./affected";
 import { registerChartCommands } from "./chart";
 import { registerCheckCommands } from "./check";
 import { registerCiCommands } from "./ci";
+import { ciNoteCommand } from "./ci-note";
 import { diffCommand } from "./diff";
 import { planCommand } from "./plan";
 import { schemasCommand } from "./schemas";
@@ -94,6 +95,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerCheckCommands(program, { planStack, root: projectRoot(), io, setExit: (c) => setExit(c) });
   registerChartCommands(program);
   registerCiCommands(program);
+  program.commands
+    .find((c) => c.name() === "ci")
+    ?.command("note")
+    .description("Compose the merge-request note from plans of the target branch and of the merge request")
+    .requiredOption("--base <dir>", "plans of the target branch (runway plan --all --json DIR); may be missing")
+    .requiredOption("--head <dir>", "plans of the merge request")
+    .option("--out <file>", "write the note here instead of printing it")
+    .action((opts) => run(() => ciNoteCommand(io, opts)));
 
   return program;
 }

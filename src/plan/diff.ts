@@ -103,11 +103,12 @@ export function isEmptyDiff(d: PlanDiff): boolean {
   return d.added.length + d.removed.length + d.changed.length + d.renamed.length === 0;
 }
 
-function shortUrn(urn: string): string {
-  const m = /::([^:]*)::([^:]*)$/.exec(urn);
-  if (!m) return urn;
-  const type = m[1].slice(m[1].lastIndexOf("$") + 1);
-  return `${type} ${m[2]}`;
+/** `type name` of a URN (`urn:pulumi:STACK::PROJECT::QUALIFIED$TYPE::NAME`). */
+export function shortUrn(urn: string): string {
+  const parts = urn.split("::");
+  if (parts.length < 4) return urn;
+  const qualified = parts[2];
+  return `${qualified.slice(qualified.lastIndexOf("$") + 1)} ${parts.slice(3).join("::")}`;
 }
 
 export function renderDiffText(diffs: PlanDiff[]): string {

@@ -1,0 +1,56 @@
+/**
+ * The merge-request note: a short summary (stacks, resources added/changed/removed, guardrail result) followed
+ * by folded details (the plan diff per stack and the guardrail findings). Built only from offline plans.
+ */
+import type { Plan } from "../plan/engine";
+import { diffPlans, isEmptyDiff, type PlanDiff, renderDiffMarkdown } from "../plan/diff";
+import { checkPlan, reportFailed, reportMarkdown, type StackReport, totals } from "../rules/check";
+import type { Waiver } from "../rules/waivers";
+
+export interface NoteInput {
+  /** Plans of the target branch, by stack (a stack missing here is new). */
+  base: Plan[];
+  /** Plans of the merge request, by stack. */
+  head: Plan[];
+  /** Waivers of a stack, from its config. */
+  waivers(stack: string): Waiver[];
+  /** Pipeline URL, shown in the note. */
+  pipelineUrl?: string;
+}
+
+export interface Note {
+  markdown: string;
+  failed: boolean;
+  diffs: PlanDiff[];
+  reports: StackReport[];
+}
+
+export function buildNote(input: NoteInput): Note {
+  const bases = new Map(input.base.map((p) => [p.stack, p]));
+  const diffs: PlanDiff[] = [];
+  const reports: StackReport[] = [];
+  for (const head of [...input.head].sort((a, b) => a.stack.localeCompare(b.stack))) {
+    const base = bases.get(head.stack);
+    diffs.push(diffPlans(base ?? { stack: head.stack, resources: [], outputs: {} }, head));
+    reports.push(checkPlan(head, { waivers: input.waivers(head.stack), base }));
+  }
+  const headStacks = new Set(input.head.map((p) => p.stack));
+  for (const base of input.base) {
+    if (!headStacks.has(base.stack)) diffs.push(diffPlans(base, { stack: base.stack, resources: [], outputs: {} }));
+  }
+  const failed = reportFailed(reports);
+  const changed = diffs.filter((d) => !isEmptyDiff(d));
+  const sum = (f: (d: PlanDiff) => number) => diffs.reduce((n, d) => n + f(d), 0);
+  const t = totals(reports);
+  const lines = [
+    `## Runway plan: ${failed ? "❌ guardrails failed" : "✅ guardrails passed"}`,
+    "",
+    `**${changed.length}** of ${diffs.length} stacks change: **${sum((d) => d.added.length)}** to add, **${sum((d) => d.changed.length)}** to change, ` +
+      `**${sum((d) => d.removed.length)}** to remove, ${sum((d) => d.renamed.length)} renamed. Guardrails: ${t.mandatory} mandatory, ${t.advisory} advisory, ${t.waived} waived.`,
+    "",
+    "Planned offline with `runway plan` (no credentials); `pulumi preview` jobs follow where credentials exist.",
+  ];
+  if (input.pipelineUrl) lines.push("", `Pipeline: ${input.pipelineUrl}`);
+  lines.push("", "### Changes", "", renderDiffMarkdown(diffs), "", reportMarkdown(reports));
+  return { markdown: `${lines.join("\n").trimEnd()}\n`, failed, diffs, reports };
+}
