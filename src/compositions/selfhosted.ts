@@ -41,7 +41,7 @@ export async function selfhostedComposition(ctx: StackContext, config: Selfhoste
     quota: config["runway:quota"],
     keepData: config["runway:keepData"],
   });
-  return {
+  const outputs: Record<string, unknown> = {
     namespace: t.namespace,
     chartTag: t.chartTag,
     state: t.state,
@@ -54,4 +54,6 @@ export async function selfhostedComposition(ctx: StackContext, config: Selfhoste
     registration: t.registration,
     registrationFinalized: t.registrationFinalized,
   };
+  // A turn-down has no tokens, Secrets or status ConfigMap: leave them out rather than export undefined.
+  return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined));
 }
