@@ -119,8 +119,8 @@ const input: TurnUpInput = {
 
 describe("self-hosted turn-up decisions", () => {
   it("the component refuses bad arguments with every problem at once", () => {
-    expect(() => planTurnUp({ ...input, gitlabRelease: "v17", egress: [], keepData: ["a", "a"] })).toThrow(
-      "SelfHostedTurnUp ai-gateway: gitlabRelease 'v17' is not a GitLab release: use MAJOR.MINOR such as 17.9; egress is empty: list at least the GitLab instance's range, or the workload cannot finalize its registration; keepData lists 'a' twice",
+    expect(() => planTurnUp({ ...input, gitlabRelease: "v17", egress: [], keepData: ["a", "a", "Data"] })).toThrow(
+      "SelfHostedTurnUp ai-gateway: gitlabRelease 'v17' is not a GitLab release: use MAJOR.MINOR such as 17.9; egress is empty: list at least the GitLab instance's range, or the workload cannot finalize its registration; keepData[2] 'Data' is not a PersistentVolumeClaim name: use lowercase letters, digits and '-'; keepData lists 'a' twice",
     );
   });
 

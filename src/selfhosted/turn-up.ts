@@ -153,6 +153,9 @@ export function turnUpProblems(i: TurnUpInput): string[] {
   for (const p of networkProblems("egress", i.egress)) out.push(`egress[${p.index}]: ${p.message}`);
   for (const p of networkProblems("ingress", i.ingress)) out.push(`ingress[${p.index}]: ${p.message}`);
   for (const p of valuesProblems(i.values)) out.push(`values.${p.path.join(".")}: ${p.message}`);
+  i.keepData.forEach((n, k) => {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 63) out.push(`keepData[${k}] '${n}' is not a PersistentVolumeClaim name: use lowercase letters, digits and '-'`);
+  });
   const dup = i.keepData.find((n, k) => i.keepData.indexOf(n) !== k);
   if (dup) out.push(`keepData lists '${dup}' twice`);
   return out;
