@@ -130,8 +130,8 @@ export class SelfHostedTurnUp extends pulumi.ComponentResource {
     if (input.installFlux) {
       const fluxNs = new k8s.core.v1.Namespace(`${name}-flux`, { metadata: { name: FLUX_NAMESPACE, labels: platformNamespaceLabels({ environment: SELFHOSTED_ENVIRONMENT }) } }, kube);
       // No Workload Identity outside GKE: source-controller pulls the public chart anonymously.
-      const args = platformReleaseArgs("flux", FLUX_CHART, FLUX_CHART.version, fluxNs.metadata.name, fluxChartValues());
-      fluxReady.push(new k8s.helm.v3.Release(`${name}-flux`, args, kube));
+      const fluxArgs = platformReleaseArgs("flux", FLUX_CHART, FLUX_CHART.version, fluxNs.metadata.name, fluxChartValues());
+      fluxReady.push(new k8s.helm.v3.Release(`${name}-flux`, fluxArgs, kube));
     }
 
     this.namespace = names.namespace;
