@@ -96,7 +96,7 @@ describe("runway plan", () => {
 });
 
 describe("runway diff", () => {
-  it("shows resources added by a new catalog file and nothing else", async () => {
+  it("a new catalog file adds only its tenant's objects; the agent's ci_access is the one change", async () => {
     const dir = tmp();
     cpSync(path.join(ROOT, "services"), path.join(dir, "before"), { recursive: true });
     rmSync(path.join(dir, "before", "glgo.yaml"));
@@ -105,9 +105,11 @@ describe("runway diff", () => {
     const r = await runCli("diff", path.join(dir, "base.json"), path.join(dir, "head.json"));
     expect(r.code).toBe(0);
     const lines = r.out.split("\n").slice(1);
-    expect(lines.length).toBeGreaterThan(0);
-    expect(lines.every((l) => l.startsWith("  + ") || l.startsWith("  ~ "))).toBe(true);
-    expect(lines.filter((l) => l.startsWith("  + ")).every((l) => l.includes("glgo"))).toBe(true);
+    const added = lines.filter((l) => l.startsWith("  + "));
+    expect(added.length).toBeGreaterThan(15);
+    for (const l of added) expect(l).toMatch(/ glgo(-[a-z-]+)?$/);
+    // The agent's config file lists the new service's project under ci_access (GL1).
+    expect(lines.filter((l) => !l.startsWith("  + "))).toEqual(["  ~ pulumi-nodejs:dynamic:Resource runway-staging-agent-config: content"]);
   });
 
   it("renders markdown for a merge-request note", async () => {
