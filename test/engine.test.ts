@@ -41,6 +41,19 @@ describe("plan engine", () => {
     await expect(runWithMocks(() => { throw new Error("boom"); })).rejects.toThrow("boom");
   });
 
+  it("a resource whose inputs fail to serialize fails the plan", async () => {
+    const bad = pulumi.output("v").apply((v) => {
+      throw new TypeError(`cannot use ${v}`);
+    });
+    await expect(runWithMocks(() => new Thing("t", { x: bad }))).rejects.toThrow('error serializing property "x": cannot use v');
+  });
+
+  it("in preview, computed outputs are unknown while inputs stay known", async () => {
+    const { unknownOutputs } = await import("../src/plan/mocks");
+    const out = unknownOutputs({ endpoint: "10.0.0.2", masterAuth: { clientCertificateConfig: { issueClientCertificate: false }, clusterCaCertificate: "Q0E=" } }, { masterAuth: { clientCertificateConfig: { issueClientCertificate: false } } });
+    expect(out).toEqual({ endpoint: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", masterAuth: { clusterCaCertificate: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } });
+  });
+
   it("masks nested secrets and marks unknowns", () => {
     const sig = "4dabf18193072939515e22adb298388d";
     const v = maskValue({ a: [{ [sig]: "1b47061264138c4ac30d75fd1eb44270", value: "x" }], b: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" });

@@ -178,6 +178,9 @@ export async function recordProgram(program: () => unknown, opts: RunOptions): P
       }
     });
     await waitForRPCs();
+    // A registration whose inputs fail to serialize rejects a promise nobody awaits; Pulumi's own host fails the
+    // run on it (cmd/run: unhandledRejection). Let such rejections surface before deciding the run succeeded.
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
   } finally {
     process.off("unhandledRejection", onRejection);
     offline = false;

@@ -19,6 +19,16 @@ function hex(seed: string, n: number): string {
   return createHash("sha256").update(seed).digest("hex").slice(0, n);
 }
 
+/** Inputs overlaid with computed outputs, nested objects merged. */
+function mergeState(inputs: State, computed: State): State {
+  const out: State = { ...inputs };
+  for (const [k, v] of Object.entries(computed)) {
+    const given = inputs[k];
+    out[k] = v && typeof v === "object" && !Array.isArray(v) && given && typeof given === "object" ? mergeState(given as State, v as State) : v;
+  }
+  return out;
+}
+
 /** A fixed, syntactically valid PEM-in-base64 CA certificate stand-in. */
 export const MOCK_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nMIIBmockRunwayOfflineCA\n-----END CERTIFICATE-----\n").toString("base64");
 
@@ -64,13 +74,31 @@ export function computedOutputs(type: string, name: string, inputs: State): Stat
   }
 }
 
+/** The SDK's wire value for "unknown until apply" (runtime/rpc.ts unknownValue). */
+const UNKNOWN_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Computed outputs with every value the cloud would compute replaced by "unknown", as in `pulumi preview`. */
+export function unknownOutputs(computed: State, inputs: State): State {
+  const out: State = {};
+  for (const [k, v] of Object.entries(computed)) {
+    const given = inputs[k];
+    if (v && typeof v === "object" && !Array.isArray(v) && given && typeof given === "object") {
+      out[k] = unknownOutputs(v as State, given as State);
+    } else if (given === undefined || JSON.stringify(given) !== JSON.stringify(v)) {
+      out[k] = UNKNOWN_WIRE;
+    }
+  }
+  return out;
+}
+
 export function planMocks(preview: boolean): pulumi.runtime.Mocks {
   return {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
       const inputs = args.inputs as State;
-      const computed = preview ? {} : computedOutputs(args.type, args.name, inputs);
-      const id = (computed.id as string | undefined) ?? `${args.name}-id`;
-      return { id: preview ? undefined : id, state: { ...inputs, ...computed } };
+      const all = computedOutputs(args.type, args.name, inputs);
+      const computed = preview ? unknownOutputs(all, inputs) : all;
+      const id = (all.id as string | undefined) ?? `${args.name}-id`;
+      return { id: preview ? undefined : id, state: mergeState(inputs, computed) };
     },
     call(args: pulumi.runtime.MockCallArgs): State {
       switch (args.token) {
