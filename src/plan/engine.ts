@@ -182,7 +182,9 @@ export async function recordProgram(program: () => unknown, opts: RunOptions): P
     // run on it (cmd/run: unhandledRejection). Let such rejections surface before deciding the run succeeded.
     for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
   } finally {
-    process.off("unhandledRejection", onRejection);
+    // After a failure the SDK may still reject follow-on promises of the failed registration; keep collecting them
+    // so they cannot crash the process after the error has been reported.
+    if (failures.length === 0) process.off("unhandledRejection", onRejection);
     offline = false;
   }
   if (failures.length) throw failures[0];

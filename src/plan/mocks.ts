@@ -83,7 +83,8 @@ export function unknownOutputs(computed: State, inputs: State): State {
   for (const [k, v] of Object.entries(computed)) {
     const given = inputs[k];
     if (v && typeof v === "object" && !Array.isArray(v) && given && typeof given === "object") {
-      out[k] = unknownOutputs(v as State, given as State);
+      const nested = unknownOutputs(v as State, given as State);
+      if (Object.keys(nested).length > 0) out[k] = nested;
     } else if (given === undefined || JSON.stringify(given) !== JSON.stringify(v)) {
       out[k] = UNKNOWN_WIRE;
     }
