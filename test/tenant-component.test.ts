@@ -114,3 +114,19 @@ describe("Tenant component isolation", () => {
     expect(inputs(route).spec?.hostnames).toEqual(["ai-gateway.production.runway.gitlab.net"]);
   });
 });
+
+describe("the tenant's release values", () => {
+  it("are accepted by a chart compiled from a Runway manifest (its strict values.schema.json)", async () => {
+    const { default: Ajv } = await import("ajv");
+    const { loadManifest } = await import("../src/manifest/load");
+    const { defaultValues, mergeValues, valuesJsonSchema } = await import("../src/chart/values");
+    const { tenantReleaseValues } = await import("../components/tenancy/tenant");
+    const manifest = loadManifest(`${__dirname}/../examples/ai-gateway/.runway/runway.yml`);
+    const defaults = defaultValues(manifest, { repository: "registry.gitlab.com/ai-gateway", tag: "1.0.0" });
+    const values = mergeValues(defaults, tenantReleaseValues(spec, "ai-gateway.production.runway.gitlab.net"));
+    const schema = valuesJsonSchema();
+    delete schema.$schema;
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(validate(values), JSON.stringify(validate.errors)).toBe(true);
+  });
+});

@@ -33,6 +33,20 @@ export interface TenantVaultArgs {
   audience: string;
 }
 
+/**
+ * Helm values of the tenant's release: the catalog's values, plus what the platform provides. Runway charts are
+ * strict about their values (values.schema.json), so the platform only sets keys they define: the service account
+ * the tenant created, and the environment as RUNWAY_* variables.
+ */
+export function tenantReleaseValues(t: TenantSpec, host: string): Record<string, unknown> {
+  const env = (t.chartValues.env as Record<string, unknown> | undefined) ?? {};
+  return {
+    ...t.chartValues,
+    serviceAccount: { create: false, name: tenantNames(t).workload },
+    env: { ...env, RUNWAY_ENVIRONMENT: t.environment, RUNWAY_STAGE: t.stage, RUNWAY_HOST: host },
+  };
+}
+
 export interface TenantArgs {
   /** The catalog entry resolved for this environment (src/config/catalog.ts resolveTenant). */
   spec: TenantSpec;
@@ -131,7 +145,7 @@ export class Tenant extends pulumi.ComponentResource {
       namespace: names.namespace,
       chartSource: t.name,
       serviceAccountName: names.reconciler,
-      values: { ...t.chartValues, serviceAccount: { create: false, name: names.workload }, runway: { environment: t.environment, stage: t.stage, host: this.host } },
+      values: tenantReleaseValues(t, this.host),
     });
     new k8s.apiextensions.CustomResource(`${name}-release`, release, { parent: this, dependsOn: [ns, sourceCr, reconciler, binding] });
 
