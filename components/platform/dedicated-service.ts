@@ -2,11 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolveTenant } from "../../src/config/catalog";
 import type { CatalogEntry } from "../../src/config/schema/catalog";
 import type { ServiceConfig } from "../../src/config/schema/stack";
-import { tenantNames } from "../../src/tenancy/objects";
 import { ServiceProject } from "../gcp/service-project";
-import { Tenant } from "../tenancy/tenant";
-import { RunwayCluster } from "./runway-cluster";
-import { SharedGateway } from "./shared-gateway";
+import { RunwayCluster, stackClusterArgs } from "./runway-cluster";
 
 export interface DedicatedServiceArgs {
   /** The service stack's validated config. */
@@ -45,41 +42,10 @@ export class DedicatedService extends pulumi.ComponentResource {
     if (problems.length) throw new Error(problems.join("\n"));
     super("runway:platform:DedicatedService", name, {}, opts);
     const labels = { service: tenant.name, owner: tenant.owner };
-    const notificationChannels = c["runway:observability"].notificationChannels;
 
     if (tenant.placement === "dedicated" && c["runway:cluster"] && c["runway:network"]) {
-      const names = tenantNames(tenant);
-      const cluster = new RunwayCluster(
-        name,
-        {
-          environment: tenant.environment,
-          labels,
-          gcp: c["runway:gcp"],
-          network: c["runway:network"],
-          cluster: c["runway:cluster"],
-          gitlab: c["runway:gitlab"],
-          gitlabToken: args.gitlabToken,
-          vault: c["runway:vault"],
-          notificationChannels,
-          agentTenants: tenant.gitlabProject ? [{ path: tenant.gitlabProject, namespace: names.namespace, serviceAccount: names.reconciler }] : [],
-        },
-        { parent: this },
-      );
-      const onCluster = { parent: this, providers: cluster.providers };
-      new SharedGateway(`${name}-gateway`, { project: cluster.project.projectId, region: c["runway:cluster"].region, environment: tenant.environment, domain: c["runway:domain"] }, onCluster);
-      new Tenant(
-        tenant.name,
-        {
-          spec: tenant,
-          project: cluster.project.projectId,
-          workloadPool: cluster.cluster.workloadPool,
-          clusterName: cluster.clusterName,
-          domain: c["runway:domain"],
-          vault: cluster.tenantVault,
-          notificationChannels,
-        },
-        onCluster,
-      );
+      const infra = { network: c["runway:network"], cluster: c["runway:cluster"] };
+      const cluster = new RunwayCluster(name, stackClusterArgs(c, infra, { environment: tenant.environment, labels, tenants: [tenant], gitlabToken: args.gitlabToken }), { parent: this });
       this.projectId = cluster.project.projectId;
       this.hasCluster = true;
     } else {

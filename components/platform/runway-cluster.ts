@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import type { ClusterConfig, GcpConfig, GitlabConfig, NetworkConfig, VaultConfig } from "../../src/config/schema/stack";
-import type { AgentTenant } from "../../src/gitlab/agent-config";
+import type { ClusterConfig, GcpConfig, GitlabConfig, NetworkConfig, PlatformConfig, ServiceConfig, VaultConfig } from "../../src/config/schema/stack";
+import type { TenantSpec } from "../../src/config/catalog";
 import type { RunwayLabels } from "../../src/naming";
+import { tenantNames } from "../../src/tenancy/objects";
 import { Flux } from "../cluster/flux";
 import { GitLabAgent } from "../cluster/gitlab-agent";
 import { VaultIntegration } from "../cluster/vault-integration";
@@ -11,7 +12,8 @@ import { GkeCluster } from "../gcp/gke-cluster";
 import { Network } from "../gcp/network";
 import { ServiceProject } from "../gcp/service-project";
 import { ClusterObservability } from "../observability/cluster-observability";
-import type { TenantVaultArgs } from "../tenancy/tenant";
+import { Tenant, type TenantVaultArgs } from "../tenancy/tenant";
+import { SharedGateway } from "./shared-gateway";
 
 /** Default OCI artifact holding the platform's own cluster-level configuration, followed per environment. */
 export const DEFAULT_PLATFORM_SOURCE = "oci://registry.gitlab.com/gitlab-com/gl-infra/platform/runway/cluster-config";
@@ -34,16 +36,35 @@ export interface RunwayClusterArgs {
   createKvMount?: boolean;
   /** Cloud Monitoring channels for the cluster's alerts. */
   notificationChannels: string[];
-  /** GitLab projects whose CI jobs may act in tenant namespaces through the agent (GL1). */
-  agentTenants: AgentTenant[];
+  /** DNS domain of service hosts `<service>.<environment>.<domain>`. */
+  domain: string;
+  /** Services onboarded on this cluster, resolved for its environment. */
+  tenants: TenantSpec[];
   /** OCI artifact of the platform's cluster configuration. Default DEFAULT_PLATFORM_SOURCE, tag = environment. */
   platformSource?: { url: string; tag?: string };
 }
 
+/** RunwayCluster args from a platform or service stack's config (the cluster and network it must have). */
+export function stackClusterArgs(
+  c: PlatformConfig | ServiceConfig,
+  infra: { network: NetworkConfig; cluster: ClusterConfig },
+  rest: Pick<RunwayClusterArgs, "environment" | "labels" | "tenants" | "gitlabToken" | "createKvMount">,
+): RunwayClusterArgs {
+  return {
+    ...rest,
+    ...infra,
+    gcp: c["runway:gcp"],
+    gitlab: c["runway:gitlab"],
+    vault: c["runway:vault"],
+    notificationChannels: c["runway:observability"].notificationChannels,
+    domain: c["runway:domain"],
+  };
+}
+
 /**
- * A complete Runway cluster: its project, network, hardened GKE cluster, the CI identity that deploys it, and
- * every add-on (Flux, the GitLab agent, Vault integration, metrics and dashboards). The shared platform cluster and
- * a dedicated service's cluster are both built from this.
+ * A complete Runway cluster: its project, network, hardened GKE cluster, the CI identity that deploys it, every
+ * add-on (Flux, the GitLab agent, Vault integration, metrics and dashboards), the shared Gateway, and one Tenant per
+ * onboarded service. The shared platform cluster and a dedicated service's cluster are both built from this.
  */
 export class RunwayCluster extends pulumi.ComponentResource {
   readonly project: ServiceProject;
@@ -129,7 +150,8 @@ export class RunwayCluster extends pulumi.ComponentResource {
           gitlabUrl: args.gitlab.url,
           kasAddress: args.gitlab.kasAddress,
           apiToken: args.gitlabToken,
-          tenants: args.agentTenants,
+          // GL1: each service's own project may act in its namespace, as the namespace's reconciler.
+          tenants: args.tenants.flatMap((t) => (t.gitlabProject ? [{ path: t.gitlabProject, namespace: tenantNames(t).namespace, serviceAccount: tenantNames(t).reconciler }] : [])),
           rotation: String(args.gitlab.agentTokenRotation),
           labels: { environment },
         },
@@ -161,6 +183,23 @@ export class RunwayCluster extends pulumi.ComponentResource {
     }
 
     new ClusterObservability(`${name}-observability`, { project, clusterName: name, environment, notificationChannels: args.notificationChannels }, onCluster);
+    new SharedGateway(`${name}-gateway`, { project, region: args.cluster.region, environment, domain: args.domain }, onCluster);
+
+    for (const t of args.tenants) {
+      new Tenant(
+        t.name,
+        {
+          spec: t,
+          project,
+          workloadPool: this.cluster.workloadPool,
+          clusterName: name,
+          domain: args.domain,
+          vault: this.tenantVault,
+          notificationChannels: args.notificationChannels,
+        },
+        onCluster,
+      );
+    }
 
     this.registerOutputs({ projectId: project, clusterName: this.clusterName, endpoint: this.cluster.endpoint });
   }

@@ -2,10 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolveTenant } from "../../src/config/catalog";
 import type { CatalogEntry } from "../../src/config/schema/catalog";
 import type { PlatformConfig } from "../../src/config/schema/stack";
-import { tenantNames } from "../../src/tenancy/objects";
-import { Tenant } from "../tenancy/tenant";
-import { RunwayCluster } from "./runway-cluster";
-import { SharedGateway } from "./shared-gateway";
+import { RunwayCluster, stackClusterArgs } from "./runway-cluster";
 
 export interface SharedClusterArgs {
   /** The platform stack's validated config. */
@@ -41,39 +38,9 @@ export class SharedCluster extends pulumi.ComponentResource {
 
     const cluster = new RunwayCluster(
       name,
-      {
-        environment: env,
-        labels: {},
-        gcp: c["runway:gcp"],
-        network: c["runway:network"],
-        cluster: c["runway:cluster"],
-        gitlab: c["runway:gitlab"],
-        gitlabToken: args.gitlabToken,
-        vault: c["runway:vault"],
-        createKvMount: true,
-        notificationChannels: c["runway:observability"].notificationChannels,
-        agentTenants: tenants.flatMap((t) => (t.gitlabProject ? [{ path: t.gitlabProject, namespace: tenantNames(t).namespace, serviceAccount: tenantNames(t).reconciler }] : [])),
-      },
+      stackClusterArgs(c, { network: c["runway:network"], cluster: c["runway:cluster"] }, { environment: env, labels: {}, tenants, gitlabToken: args.gitlabToken, createKvMount: true }),
       { parent: this },
     );
-    const onCluster = { parent: this, providers: cluster.providers };
-    new SharedGateway(`${name}-gateway`, { project: cluster.project.projectId, region: c["runway:cluster"].region, environment: env, domain: c["runway:domain"] }, onCluster);
-
-    for (const t of tenants) {
-      new Tenant(
-        t.name,
-        {
-          spec: t,
-          project: cluster.project.projectId,
-          workloadPool: cluster.cluster.workloadPool,
-          clusterName: cluster.clusterName,
-          domain: c["runway:domain"],
-          vault: cluster.tenantVault,
-          notificationChannels: c["runway:observability"].notificationChannels,
-        },
-        onCluster,
-      );
-    }
     this.tenantNames = tenants.map((t) => t.name);
     this.clusterName = cluster.clusterName;
     this.registerOutputs({ tenantNames: this.tenantNames, clusterName: this.clusterName });
