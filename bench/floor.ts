@@ -1,11 +1,17 @@
 /**
- * The SDK's floor: replays a plan's resources (same types, names, inputs, parents) through bare
- * CustomResource/ComponentResource registrations under the same mocks, in a fresh process.
- * Usage: node bin/tsx.cjs bench/floor.ts PLAN.json
+ * The SDK's floor: replays a plan's registrations through bare CustomResource/ComponentResource/ProviderResource
+ * classes under the same mocks and engine, in a fresh process. Each resource is registered as the plan recorded it:
+ * type, name, inputs, parent, provider, dependencies, protect, retainOnDelete, deleteBeforeReplace, ignoreChanges,
+ * replaceOnChanges, additionalSecretOutputs and aliases. So the floor pays every SDK cost the plan needs (dependency
+ * gathering, provider references, alias specs) and none of Runway's: no catalog, no Outputs computed by the
+ * program, no provider SDK classes.
+ * Usage: node bin/tsx.cjs bench/floor.ts PLAN.json [--json FILE]
+ * Prints one JSON line: wall time and CPU time of the replay (plan file already read), peak RSS, resource count.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { recordProgram, type Plan, type PlannedResource } from "../src/plan/engine";
+import { planJson } from "../src/plan/render";
 
 class Bare extends pulumi.CustomResource {
   constructor(type: string, name: string, inputs: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
@@ -19,32 +25,90 @@ class BareComponent extends pulumi.ComponentResource {
   }
 }
 
-export function replay(plan: Plan): () => void {
-  const byParent = new Map<string | null, PlannedResource[]>();
-  for (const r of plan.resources) {
-    if (r.type === "pulumi:pulumi:Stack") continue;
-    const parent = r.parent && r.parent.endsWith(`::runway-${plan.stack}`) ? null : r.parent;
-    byParent.set(parent, [...(byParent.get(parent) ?? []), r]);
+class BareProvider extends pulumi.ProviderResource {
+  constructor(pkg: string, name: string, inputs: pulumi.Inputs, opts: pulumi.ResourceOptions) {
+    super(pkg, name, inputs, opts);
   }
+}
+
+const PROVIDER_PREFIX = "pulumi:providers:";
+
+/** An alias as the plan shows it (a URN, or `name=..,type=..,parent=..,noParent`) back to the SDK's form. */
+export function aliasOf(text: string): string | pulumi.Alias {
+  if (text.startsWith("urn:")) return text;
+  const alias: pulumi.Alias = {};
+  for (const part of text.split(",")) {
+    const eq = part.indexOf("=");
+    const [key, value] = eq < 0 ? [part, ""] : [part.slice(0, eq), part.slice(eq + 1)];
+    if (key === "name") alias.name = value;
+    else if (key === "type") alias.type = value;
+    else if (key === "parent") alias.parent = value;
+    else if (key === "noParent") alias.parent = undefined;
+  }
+  return alias;
+}
+
+/**
+ * Orders the plan's resources so that each comes after its parent, its provider and its dependencies (the
+ * program's own order is one such order), and returns the program that registers them. All preparation happens
+ * here, outside the measured run.
+ */
+export function replay(plan: Plan): () => void {
+  const stackUrn = plan.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
+  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+  const order: PlannedResource[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (urn: string | null) => {
+    if (!urn || urn === stackUrn || state.get(urn) === "done") return;
+    if (state.get(urn) === "visiting") throw new Error(`cycle through ${urn}`);
+    const r = byUrn.get(urn);
+    if (!r) throw new Error(`the plan refers to ${urn}, which it does not register`);
+    state.set(urn, "visiting");
+    visit(r.parent);
+    visit(r.provider);
+    for (const d of r.dependsOn) visit(d);
+    state.set(urn, "done");
+    order.push(r);
+  };
+  for (const r of plan.resources) visit(r.urn);
+
   return () => {
-    const build = (parentUrn: string | null, parent: pulumi.Resource | undefined) => {
-      for (const r of byParent.get(parentUrn) ?? []) {
-        const opts = { parent, protect: r.protect };
-        const created = r.custom ? new Bare(r.type, r.name, r.inputs as pulumi.Inputs, opts) : new BareComponent(r.type, r.name, opts);
-        build(r.urn, created);
-      }
-    };
-    build(null, undefined);
+    const created = new Map<string, pulumi.Resource>();
+    const ref = (urn: string | null) => (urn && urn !== stackUrn ? created.get(urn) : undefined);
+    for (const r of order) {
+      const opts: pulumi.CustomResourceOptions = { parent: ref(r.parent), protect: r.protect };
+      if (r.provider) opts.provider = ref(r.provider) as pulumi.ProviderResource;
+      if (r.dependsOn.length) opts.dependsOn = r.dependsOn.map((u) => created.get(u) as pulumi.Resource);
+      if (r.retainOnDelete) opts.retainOnDelete = true;
+      if (r.deleteBeforeReplace) opts.deleteBeforeReplace = true;
+      if (r.ignoreChanges.length) opts.ignoreChanges = r.ignoreChanges;
+      if (r.replaceOnChanges.length) opts.replaceOnChanges = r.replaceOnChanges;
+      if (r.additionalSecretOutputs.length) opts.additionalSecretOutputs = r.additionalSecretOutputs;
+      if (r.aliases.length) opts.aliases = r.aliases.map(aliasOf);
+      const inputs = r.inputs as pulumi.Inputs;
+      const resource = !r.custom
+        ? new BareComponent(r.type, r.name, opts)
+        : r.type.startsWith(PROVIDER_PREFIX)
+          ? new BareProvider(r.type.slice(PROVIDER_PREFIX.length), r.name, inputs, opts)
+          : new Bare(r.type, r.name, inputs, opts);
+      created.set(r.urn, resource);
+    }
   };
 }
 
 async function main(): Promise<void> {
   const plan = JSON.parse(readFileSync(process.argv[2], "utf8")) as Plan;
+  const program = replay(plan);
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const replayed = await recordProgram(replay(plan), { stack: plan.stack });
+  const replayed = await recordProgram(program, { stack: plan.stack });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const used = process.cpuUsage(cpu);
+  const jsonAt = process.argv.indexOf("--json");
+  if (jsonAt > 0) writeFileSync(process.argv[jsonAt + 1], planJson(replayed));
   const rssMb = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ stack: plan.stack, wallMs, rssMb, resources: replayed.resources.length })}\n`);
+  const cpuMs = (used.user + used.system) / 1000;
+  process.stdout.write(`${JSON.stringify({ stack: plan.stack, wallMs, cpuMs, rssMb, resources: replayed.resources.length })}\n`);
 }
 
 if (process.argv[1]?.endsWith("floor.ts")) {

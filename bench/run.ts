@@ -1,16 +1,18 @@
 /**
  * `npm run bench`: measured speed and memory, never asserted in tests.
  * 1. `runway plan` of every example stack, each in a fresh process.
- * 2. Platform plans of synthetic catalogs (50, 200, 500 tenants) against the floor: the same resources replayed
- *    through bare CustomResource registrations under the same mocks (bench/floor.ts).
+ * 2. Platform plans of synthetic catalogs (50, 200, 500 tenants) against the floor: the same registrations replayed
+ *    through bare CustomResource registrations under the same mocks (bench/floor.ts). The floor's own plan must equal
+ *    the platform's, resource for resource, or the comparison is void and the bench fails.
  * 3. Chart builds, when the chart compiler is present.
  * The last line is the machine-readable summary.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { listStacks } from "../src/config/stack";
+import type { Plan } from "../src/plan/engine";
 import { writeSyntheticCatalog } from "./synthetic";
 
 const ROOT = path.join(__dirname, "..");
@@ -18,8 +20,20 @@ const ROOT = path.join(__dirname, "..");
 interface Measured {
   stack: string;
   wallMs: number;
+  /** User + system CPU of the measured run (includes V8's GC threads), less sensitive to a busy machine. */
+  cpuMs: number;
   rssMb: number;
   resources: number;
+}
+
+/** The floor must have registered exactly what the platform did. */
+function sameRegistrations(platformFile: string, floorFile: string): void {
+  const read = (f: string) => (JSON.parse(readFileSync(f, "utf8")) as Plan).resources;
+  const [a, b] = [read(platformFile), read(floorFile)];
+  const differ = a.filter((r, i) => JSON.stringify(r) !== JSON.stringify(b[i]));
+  if (a.length !== b.length || differ.length) {
+    throw new Error(`the floor did not replay the platform's registrations (${a.length} vs ${b.length} resources; first difference: ${differ[0]?.urn})`);
+  }
 }
 
 function inFreshProcess(script: string, args: string[]): Measured {
@@ -35,6 +49,8 @@ const fmt = (n: number, d = 1) => n.toFixed(d);
 
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), "runway-bench-"));
+  // Another busy process on the machine shows in wall time first: say how busy it was.
+  console.log(`machine: ${cpus().length} cores, node ${process.version}, load average ${loadavg()[0].toFixed(2)} at start\n`);
   console.log("example stacks (runway plan, fresh process each):");
   for (const stack of listStacks(path.join(ROOT, "stacks"))) {
     const m = inFreshProcess("plan-worker.ts", [stack]);
@@ -49,11 +65,14 @@ async function main(): Promise<void> {
     writeSyntheticCatalog(dir, n, "staging");
     const planFile = path.join(work, `plan-${n}.json`);
     const run = inFreshProcess("plan-worker.ts", ["platform-staging", dir, "--json", planFile]);
-    const floor = inFreshProcess("floor.ts", [planFile]);
+    const floorFile = path.join(work, `floor-${n}.json`);
+    const floor = inFreshProcess("floor.ts", [planFile, "--json", floorFile]);
+    sameRegistrations(planFile, floorFile);
     rows.push({ tenants: n, run, floor });
     console.log(
-      `  tenants=${String(n).padStart(3)} wall_s=${fmt(run.wallMs / 1000, 2)} rss_mb=${fmt(run.rssMb, 0)} resources=${run.resources} ` +
-        `per_tenant_ms=${fmt(run.wallMs / n, 2)} floor_wall_s=${fmt(floor.wallMs / 1000, 2)} floor_ratio=${fmt(run.wallMs / floor.wallMs, 2)}`,
+      `  tenants=${String(n).padStart(3)} wall_s=${fmt(run.wallMs / 1000, 2)} cpu_s=${fmt(run.cpuMs / 1000, 2)} rss_mb=${fmt(run.rssMb, 0)} resources=${run.resources} ` +
+        `per_tenant_ms=${fmt(run.wallMs / n, 2)} floor_wall_s=${fmt(floor.wallMs / 1000, 2)} floor_cpu_s=${fmt(floor.cpuMs / 1000, 2)} ` +
+        `floor_rss_mb=${fmt(floor.rssMb, 0)} floor_ratio=${fmt(run.wallMs / floor.wallMs, 2)}`,
     );
   }
 
