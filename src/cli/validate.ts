@@ -1,8 +1,8 @@
 import { statSync } from "node:fs";
 import * as path from "node:path";
-import { entryProblems, listCatalogFiles, loadCatalog, loadCatalogFile } from "../config/catalog";
+import { type CatalogFile, entryProblems, listCatalogFiles, loadCatalog, loadCatalogFile } from "../config/catalog";
 import { ConfigError, type Diagnostic } from "../config/diagnostics";
-import { catalogContext, catalogDirOf, stacksDir } from "../config/project";
+import { catalogContext, catalogDirOf, serviceStackProblems, stacksDir } from "../config/project";
 import { listStacks, loadStackFile, stackFileName, type StackFile } from "../config/stack";
 import { projectRoot } from "../paths";
 import type { Io } from "./main";
@@ -32,7 +32,13 @@ export function validateCommand(io: Io, paths: string[]): number {
   const ctx = catalogContext(stacks);
   const diagnostics: Diagnostic[] = [];
   let checked = 0;
-  const checkDir = (dir: string) => collect(diagnostics, () => (checked += loadCatalog(dir, ctx).length));
+  const catalogs = new Map<string, CatalogFile[]>();
+  const checkDir = (dir: string) =>
+    collect(diagnostics, () => {
+      const files = loadCatalog(dir, ctx);
+      catalogs.set(path.resolve(dir), files);
+      checked += files.length;
+    });
 
   if (paths.length === 0) {
     diagnostics.push(...stackDiagnostics);
@@ -40,6 +46,11 @@ export function validateCommand(io: Io, paths: string[]): number {
     const dirs = new Set(stacks.filter((s) => s.config["runway:kind"] !== "selfhosted").map((s) => catalogDirOf(root, s)));
     if (dirs.size === 0) dirs.add(path.join(root, "services"));
     for (const dir of dirs) checkDir(dir);
+    // Service stacks against their catalog entries (placement, cluster, names).
+    for (const s of stacks.filter((x) => x.config["runway:kind"] === "service")) {
+      const files = catalogs.get(path.resolve(catalogDirOf(root, s)));
+      if (files) diagnostics.push(...serviceStackProblems(s, files, path.relative(root, catalogDirOf(root, s))));
+    }
   } else {
     for (const p of paths) {
       let isDir = false;

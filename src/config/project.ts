@@ -53,6 +53,39 @@ export function catalogDirOf(root: string, stack: StackFile, override?: string):
   return path.resolve(root, dir);
 }
 
+/** Longest `<service>-<environment>` a dedicated cluster may be named: its regional resources append `-gateway-<region>` within GCP's 63-character names. */
+export const MAX_DEDICATED_NAME = 31;
+
+/**
+ * Checks of a service stack against its catalog entry: the entry exists and lists the environment, and the stack
+ * has a cluster exactly when the service is dedicated there.
+ */
+export function serviceStackProblems(stack: StackFile, catalog: readonly CatalogFile[], catalogDir: string): Diagnostic[] {
+  const c = stack.config;
+  if (c["runway:kind"] !== "service") return [];
+  const name = c["runway:service"];
+  const env = c["runway:environment"];
+  const found = catalog.find((f) => f.entry.metadata.name === name);
+  if (!found) return [diagnosticAt(stack.source, ["config", "runway:service"], `no catalog entry named '${name}'; add ${path.join(catalogDir, `${name}.yaml`)} or fix the name`)];
+  if (!found.entry.spec.environments.includes(env)) {
+    return [diagnosticAt(stack.source, ["config", "runway:environment"], `${found.file} does not list environment '${env}' in spec.environments`)];
+  }
+  const placement = found.entry.spec.overrides?.[env]?.placement ?? found.entry.spec.placement;
+  const out: Diagnostic[] = [];
+  if (placement === "dedicated") {
+    for (const key of ["runway:network", "runway:cluster"] as const) {
+      if (!c[key]) out.push(diagnosticAt(stack.source, ["config"], `${name} is dedicated in ${env} (${found.file}): add ${key} for its own cluster`));
+    }
+    const clusterName = `${name}-${env}`;
+    if (clusterName.length > MAX_DEDICATED_NAME) {
+      out.push(diagnosticAt(stack.source, ["config", "runway:service"], `the dedicated cluster's name '${clusterName}' is longer than ${MAX_DEDICATED_NAME} characters (GCP names its regional resources after it); use a shorter service or environment name`));
+    }
+  } else if (c["runway:cluster"]) {
+    out.push(diagnosticAt(stack.source, ["config", "runway:cluster"], `${name} is shared in ${env}: remove runway:cluster (and runway:network), or set placement: dedicated for ${env} in ${found.file}`, true));
+  }
+  return out;
+}
+
 /** What a stack's program needs: its validated config and, for kinds that onboard services, the catalog. */
 export interface StackContext {
   stack: StackFile;
@@ -86,15 +119,7 @@ export function loadStackContext(root: string, stackName: string, paths: Omit<Pr
       diagnostics.push(...e.diagnostics);
     }
   }
-  const c = stack.config;
-  if (c["runway:kind"] === "service" && diagnostics.length === 0) {
-    const entry = catalog.find((f) => f.entry.metadata.name === c["runway:service"]);
-    if (!entry) {
-      diagnostics.push(diagnosticAt(stack.source, ["config", "runway:service"], `no catalog entry named '${c["runway:service"]}'; add ${path.join(paths.catalogDir ?? "services", `${c["runway:service"]}.yaml`)} or fix the name`));
-    } else if (!entry.entry.spec.environments.includes(c["runway:environment"])) {
-      diagnostics.push(diagnosticAt(stack.source, ["config", "runway:environment"], `${entry.file} does not list environment '${c["runway:environment"]}' in spec.environments`));
-    }
-  }
+  if (diagnostics.length === 0) diagnostics.push(...serviceStackProblems(stack, catalog, paths.catalogDir ?? "services"));
   if (diagnostics.length) throw new ConfigError(diagnostics);
   return { stack, allStacks, catalog };
 }

@@ -1,0 +1,54 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadCatalog } from "../src/config/catalog";
+import { catalogContext, loadAllStacks, serviceStackProblems } from "../src/config/project";
+import { loadStackFile } from "../src/config/stack";
+
+const ROOT = path.join(__dirname, "..");
+const EXAMPLE = readFileSync(path.join(ROOT, "stacks", "Pulumi.ai-gateway-production.yaml"), "utf8");
+const catalog = loadCatalog(path.join(ROOT, "services"), catalogContext(loadAllStacks(ROOT)));
+
+function problems(edit: (t: string) => string): string[] {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "runway-svc-")), "Pulumi.svc.yaml");
+  writeFileSync(file, edit(EXAMPLE));
+  return serviceStackProblems(loadStackFile(file), catalog, "services").map((d) => `${d.line}:${d.column}: ${d.path}: ${d.message}`);
+}
+
+const withoutCluster = (t: string) => t.slice(0, t.indexOf("  runway:cluster:")) + t.slice(t.indexOf("  runway:gitlab:"));
+
+describe("service stacks against the catalog", () => {
+  it("the example dedicated service stack is consistent with its entry", () => {
+    expect(problems((t) => t)).toEqual([]);
+  });
+
+  it("a dedicated service without a cluster is rejected before anything is registered", () => {
+    expect(problems(withoutCluster)).toEqual(["3:3: config: ai-gateway is dedicated in production (services/ai-gateway.yaml): add runway:cluster for its own cluster"]);
+  });
+
+  it("a shared service with a cluster is rejected", () => {
+    const text = (t: string) => t.replace("runway:service: ai-gateway", "runway:service: duo-workflow-service");
+    expect(problems(text)).toEqual([
+      "27:3: config.runway:cluster: duo-workflow-service is shared in production: remove runway:cluster (and runway:network), or set placement: dedicated for production in services/duo-workflow-service.yaml",
+    ]);
+  });
+
+  it("a dedicated cluster name GCP could not hold is rejected", () => {
+    const long = "a-very-long-satellite-service";
+    const base = catalog.find((c) => c.entry.metadata.name === "ai-gateway");
+    if (!base) throw new Error("example catalog lacks ai-gateway");
+    const longCatalog = [{ ...base, entry: { ...base.entry, metadata: { ...base.entry.metadata, name: long } } }];
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "runway-svc-")), "Pulumi.svc.yaml");
+    writeFileSync(file, EXAMPLE.replace("runway:service: ai-gateway", `runway:service: ${long}`));
+    expect(serviceStackProblems(loadStackFile(file), longCatalog, "services").map((d) => d.message)).toEqual([
+      `the dedicated cluster's name '${long}-production' is longer than 31 characters (GCP names its regional resources after it); use a shorter service or environment name`,
+    ]);
+  });
+
+  it("an unknown service is rejected", () => {
+    expect(problems((t) => t.replace("runway:service: ai-gateway", "runway:service: nope"))).toEqual([
+      "4:19: config.runway:service: no catalog entry named 'nope'; add services/nope.yaml or fix the name",
+    ]);
+  });
+});
