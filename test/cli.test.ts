@@ -112,6 +112,14 @@ describe("runway diff", () => {
     expect(lines.filter((l) => !l.startsWith("  + "))).toEqual(["  ~ pulumi-nodejs:dynamic:Resource runway-staging-agent-config: content"]);
   });
 
+  it("a malformed plan is a clear error, not a crash", async () => {
+    const file = path.join(tmp(), "bad.json");
+    writeFileSync(file, JSON.stringify({ stack: "x", resources: [{ urn: 1 }] }));
+    const r = await runCli("diff", file, file);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`${file}:1:1: not a runway plan: resources.0.urn: Invalid input: expected string, received number`);
+  });
+
   it("renders markdown for a merge-request note", async () => {
     const file = path.join(tmp(), "p.json");
     await runCli("plan", "--stack", "ai-gateway-selfhosted", "--json", file, "--quiet");

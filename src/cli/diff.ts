@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../config/diagnostics";
 import type { Plan } from "../plan/engine";
+import { readPlanFile } from "./check";
 import { diffPlans, renderDiffMarkdown, renderDiffText } from "../plan/diff";
 import type { Io } from "./main";
 
@@ -20,15 +21,11 @@ export function readPlans(p: string, allowMissingDir = false): Plan[] {
   }
   const files = isDir ? readdirSync(p).filter((f) => f.endsWith(".json")).sort().map((f) => path.join(p, f)) : [p];
   return files.map((f) => {
-    let data: unknown;
     try {
-      data = JSON.parse(readFileSync(f, "utf8"));
+      return readPlanFile(f);
     } catch (e) {
-      throw fail(f, `not a plan: ${(e as Error).message}`);
+      throw fail(f, (e as Error).message.replace(`${f}: `, ""));
     }
-    const plan = data as Plan;
-    if (!plan || typeof plan.stack !== "string" || !Array.isArray(plan.resources)) throw fail(f, "not a plan: expected {\"stack\", \"resources\"} as written by `runway plan --json`");
-    return plan;
   });
 }
 
