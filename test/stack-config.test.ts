@@ -74,6 +74,10 @@ describe("stack file validation", () => {
     ]);
   });
 
+  it("a platform stack without the agent registration token is rejected", () => {
+    expect(errorsOf((t) => t.replace(/  runway:gitlabToken:\n\s+secure: \S+\n/, ""))).toEqual(["3:3: config.runway:gitlabToken: required field is missing; expected a mapping"]);
+  });
+
   it("secrets are only accepted as Pulumi secrets", () => {
     expect(errorsOf((t) => t.replace(/runway:gitlabToken:\n\s+secure: \S+/, "runway:gitlabToken: glpat-plaintext"))[0]).toMatch(/config\.runway:gitlabToken: expected a mapping, got string/);
   });

@@ -84,6 +84,10 @@ export function stackProblems(config: StackConfig, root?: string): Problem[] {
       }
     }
   }
+  if (cluster && config["runway:gitlabToken"] === undefined) {
+    // Every Runway cluster comes up with its GitLab agent; registering it needs the token.
+    out.push({ path: ["config"], message: "a cluster needs runway:gitlabToken to register its GitLab agent: pulumi config set --secret runway:gitlabToken <token>" });
+  }
   if (cluster) {
     const cp = ["config", "runway:cluster"];
     if (!network) {

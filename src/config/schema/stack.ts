@@ -164,7 +164,7 @@ export const platformConfigSchema = z.strictObject({
   "runway:network": network,
   "runway:cluster": cluster,
   "runway:gitlab": gitlab,
-  "runway:gitlabToken": secureValue.describe("GitLab API token that registers the agent (secret).").optional(),
+  "runway:gitlabToken": secureValue.describe("GitLab API token that registers the cluster's GitLab agent: pulumi config set --secret runway:gitlabToken."),
   "runway:vault": vault,
   "runway:observability": observability,
   ...common,
@@ -181,7 +181,9 @@ export const serviceConfigSchema = z.strictObject({
   "runway:network": network.optional(),
   "runway:cluster": cluster.optional(),
   "runway:gitlab": gitlab,
-  "runway:gitlabToken": secureValue.optional(),
+  "runway:gitlabToken": secureValue
+    .describe("GitLab API token that registers the dedicated cluster's GitLab agent: pulumi config set --secret runway:gitlabToken. Needed only with runway:cluster.")
+    .optional(),
   "runway:vault": vault.optional(),
   "runway:observability": observability,
   ...common,
