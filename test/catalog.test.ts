@@ -116,4 +116,11 @@ describe("tenant resolution", () => {
   it("fills quota defaults", () => {
     expect(resolveTenant(base, "staging", ["staging"]).quota).toEqual({ cpu: "4", memory: "8Gi", pods: 30 });
   });
+
+  it("exposes the Runway chart's Service port by default, and the pods' port defaults to the Service port", () => {
+    expect(resolveTenant(base, "staging", ["staging"]).exposure).toEqual({ visibility: "external", port: 8080, targetPort: 8080, service: "foo" });
+    const ports = (exposure: object) => resolveTenant({ ...base, spec: { ...base.spec, exposure } }, "staging", ["staging"]).exposure;
+    expect(ports({ targetPort: 5052 })).toMatchObject({ port: 8080, targetPort: 5052 });
+    expect(ports({ port: 9000 })).toMatchObject({ port: 9000, targetPort: 9000 });
+  });
 });

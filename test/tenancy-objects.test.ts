@@ -3,7 +3,10 @@ import { Namespace, ResourceQuota, LimitRange, ServiceAccount } from "kubernetes
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
-import { resolveTenant } from "../src/config/catalog";
+import { defaultValues, manifestImage, mergeValues, valuesSchema } from "../src/chart/values";
+import { loadCatalogFile, resolveTenant } from "../src/config/catalog";
+import { loadManifest } from "../src/manifest/load";
+import { renderKubernetes } from "../src/manifest/to-kubernetes";
 import {
   defaultServiceAccountPatch,
   doubleQuantity,
@@ -18,6 +21,10 @@ import {
   workloadServiceAccount,
 } from "../src/tenancy/objects";
 
+// Assertions walk rendered objects freely; their shapes are checked by the Kubernetes schemas.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
 /** The models' validate() is not visible to tsc under this project's module settings. */
 const validate = (model: object) => (model as { validate(): void }).validate();
 
@@ -30,7 +37,7 @@ const tenant = resolveTenant(
       chart: { repository: "oci://r/ai-gateway" },
       placement: "shared",
       environments: ["staging"],
-      exposure: { port: 5052 },
+      exposure: { targetPort: 5052 },
       egress: [{ cidr: "34.102.136.180/32", ports: [443] }],
     },
   },
@@ -101,5 +108,23 @@ describe("tenant objects", () => {
     expect(route?.spec.parentRefs[0]).toMatchObject({ name: "external", namespace: "runway-gateway" });
     expect(httpRoute({ ...tenant, exposure: { ...tenant.exposure, visibility: "internal" } }, "h")?.spec.parentRefs[0].name).toBe("internal");
     expect(httpRoute({ ...tenant, exposure: { ...tenant.exposure, visibility: "none" } }, "h")).toBeUndefined();
+  });
+
+  it("the ai-gateway route sends to the Service port its Runway chart renders, and the gateway policy admits the pods' port", () => {
+    const t = resolveTenant(loadCatalogFile(`${__dirname}/../services/ai-gateway.yaml`).entry, "staging", ["staging"]);
+    const manifest = loadManifest(`${__dirname}/../examples/ai-gateway/.runway/runway.yml`);
+    const values = valuesSchema.parse(mergeValues(defaultValues(manifest, manifestImage(manifest) as { repository: string; tag: string }), {}));
+    const rendered = renderKubernetes(manifest, values, { chartVersion: "1.0.0" }) as Loose[];
+    const svc = rendered.find((o) => o.kind === "Service");
+    const pod = rendered.find((o) => o.kind === "Deployment").spec.template.spec;
+    // The Service's targetPort names a container port; the load balancer reaches that port on the pods.
+    const servicePort = svc.spec.ports[0];
+    const containerPort = pod.containers[0].ports.find((p: Loose) => p.name === servicePort.targetPort).containerPort;
+
+    const backend = httpRoute(t, "ai-gateway.staging.runway.gitlab.net")?.spec.rules[0].backendRefs[0];
+    expect(backend).toEqual({ name: svc.metadata.name, port: servicePort.port });
+    const allow = networkPolicies(t).find((p) => p.metadata.name === "allow-gateway") as Loose;
+    expect(allow.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: containerPort }]);
+    expect(containerPort).toBe(manifest.spec.container_port);
   });
 });

@@ -3,6 +3,7 @@
  */
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
+import { SERVICE_PORT } from "../manifest/to-kubernetes";
 import { type CatalogEntry, catalogEntrySchema } from "./schema/catalog";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { validateSource } from "./validate";
@@ -149,7 +150,8 @@ export interface TenantSpec {
   chartRepository: string;
   chartValues: Record<string, unknown>;
   quota: { cpu: string; memory: string; pods: number };
-  exposure: { visibility: "external" | "internal" | "none"; port: number; service: string };
+  /** `port`: the Service port the route sends to; `targetPort`: the port the pods listen on (network policy). */
+  exposure: { visibility: "external" | "internal" | "none"; port: number; targetPort: number; service: string };
   egress: { cidr: string; ports: number[] }[];
   secrets: { name: string; path: string }[];
   contacts: string[];
@@ -166,6 +168,8 @@ export function resolveTenant(entry: CatalogEntry, environment: string, stages: 
   const name = entry.metadata.name;
   const stage = o?.stage ?? entry.spec.stage ?? stages[stages.length - 1];
   const r = { ...entry.spec.resources, ...o?.resources };
+  // Runway-built charts expose every Service on SERVICE_PORT, whatever their container port.
+  const port = entry.spec.exposure?.port ?? SERVICE_PORT;
   return {
     name,
     owner: entry.metadata.owner,
@@ -178,7 +182,8 @@ export function resolveTenant(entry: CatalogEntry, environment: string, stages: 
     quota: { cpu: r.cpu ?? DEFAULT_QUOTA.cpu, memory: r.memory ?? DEFAULT_QUOTA.memory, pods: r.pods ?? DEFAULT_QUOTA.pods },
     exposure: {
       visibility: entry.spec.exposure?.visibility ?? "external",
-      port: entry.spec.exposure?.port ?? 8080,
+      port,
+      targetPort: entry.spec.exposure?.targetPort ?? port,
       service: entry.spec.exposure?.service ?? name,
     },
     egress: (entry.spec.egress ?? []).filter((e) => e.cidr !== undefined).map((e) => ({ cidr: e.cidr as string, ports: e.ports })),

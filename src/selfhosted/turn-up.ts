@@ -171,7 +171,7 @@ export function isolationObjects(i: TurnUpInput) {
     owner: workloadGitlabUrl(i.gitlabUrl),
     quota: i.quota,
     egress: [],
-    exposure: { visibility: "none" as const, port: 0, service: i.service },
+    exposure: { visibility: "none" as const, port: 0, targetPort: 0, service: i.service },
   };
   const labels = { ...k8sLabels({ service: i.service, environment: SELFHOSTED_ENVIRONMENT }), [TENANT_LABEL]: "true" };
   const ns = tenantNames(t).namespace;

@@ -190,7 +190,7 @@ export function networkPolicies(t: Pick<TenantSpec, "name" | "environment" | "eg
       np("allow-gateway", {
         podSelector: {},
         policyTypes: ["Ingress"],
-        ingress: [{ from: GOOGLE_LB_RANGES.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: t.exposure.port }] }],
+        ingress: [{ from: GOOGLE_LB_RANGES.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: t.exposure.targetPort }] }],
       }),
     );
   }

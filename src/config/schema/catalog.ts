@@ -20,7 +20,20 @@ const exposure = z
       .enum(["external", "internal", "none"])
       .describe("external: reachable through the shared Gateway from the internet; internal: only from the VPC; none: no route. Default external.")
       .optional(),
-    port: z.int().min(1).max(65535).describe("Port of the chart's Service that the route sends traffic to. Default 8080.").optional(),
+    port: z
+      .int()
+      .min(1)
+      .max(65535)
+      .describe("Port of the chart's Service that the route sends traffic to. Default 8080, the Service port of every chart built by `runway chart build`.")
+      .optional(),
+    targetPort: z
+      .int()
+      .min(1)
+      .max(65535)
+      .describe(
+        "Port the service's pods listen on (the manifest's container_port). The Gateway's load balancers send to the pods directly (container-native load balancing), so the namespace's network policy admits them on this port. Default: port.",
+      )
+      .optional(),
     service: dnsLabel(63).describe("Name of the chart's Service. Default: the service name.").optional(),
   })
   .describe("How the service is reached: host <name>.<environment>.<domain> on the platform's shared Gateway.");
