@@ -3,6 +3,9 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { listStacks } from "../src/config/stack";
+import { platformConfigSchema } from "../src/config/schema/stack";
+
+const gitlabDefaults = platformConfigSchema.shape["runway:gitlab"].parse({ agentProject: "g/p", ciGroup: "g" });
 
 const ROOT = path.join(__dirname, "..");
 type Job = { script?: string[]; rules?: { if?: string; when?: string }[]; resource_group?: string; extends?: string | string[]; parallel?: { matrix: { STACK: string[] }[] }; needs?: string[]; stage?: string };
@@ -14,11 +17,26 @@ describe("the repository's pipeline", () => {
     expect(ci.test.script).toEqual(["bash .ci/run"]);
   });
 
-  it("the merge-request note is built offline and posted once per pipeline", () => {
-    const script = ci["merge-request-note"].script?.join("\n") ?? "";
-    expect(script).toContain("runway ci note --base out/base --head out/head");
-    expect(script).toContain("runway ci comment --file out/note.md --marker runway-plan");
+  it("the merge-request note is built offline, by the target branch's code, and posted once per pipeline", () => {
+    const job = ci["merge-request-note"];
+    const script = job.script?.join("\n") ?? "";
+    expect(job.extends).toBe(".trusted-target");
+    expect(script.startsWith("cd /tmp/trusted")).toBe(true);
+    expect(script).toContain('runway ci note --base "$CI_PROJECT_DIR/out/base" --head "$CI_PROJECT_DIR/out/head"');
+    expect(script).toContain('runway ci comment --file "$CI_PROJECT_DIR/out/note.md" --marker runway-plan');
     expect(script).not.toMatch(/pulumi (preview|up)/);
+  });
+
+  it("jobs that run the merge request's code never see the note-posting token", () => {
+    for (const name of ["test", "validate", "plan", "affected", "plan-target"]) {
+      expect((ci[name] as { variables?: Record<string, string> }).variables?.RUNWAY_GITLAB_TOKEN, name).toBe("");
+    }
+  });
+
+  it("the CI job's OIDC audience is the one the Workload Identity provider allows", () => {
+    const audience = (template[".runway-gcp-auth"] as { variables?: Record<string, string> }).variables?.RUNWAY_OIDC_AUDIENCE;
+    expect(audience).toBe(gitlabDefaults.oidcAudience);
+    expect(template[".runway-gcp-auth"].id_tokens).toEqual({ GITLAB_OIDC_TOKEN: { aud: "$RUNWAY_OIDC_AUDIENCE" } });
   });
 
   it("previews and deploys authenticate with OIDC, never with keys", () => {
