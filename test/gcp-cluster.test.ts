@@ -220,6 +220,10 @@ describe("GkeCluster data protection", () => {
     });
   });
 
+  it("the Gateway API is on (standard channel), so the shared Gateway's Gateway and HTTPRoute kinds exist", () => {
+    expect(cluster.gatewayApiConfig).toEqual({ channel: "CHANNEL_STANDARD" });
+  });
+
   it("cluster ignores only the create-time default-pool fields that have replaced clusters", () => {
     expect(plan.one(CLUSTER).ignoreChanges.sort()).toEqual(["initialNodeCount", "nodeConfig"]);
     for (const p of pools) expect(p.ignoreChanges).toEqual(["initialNodeCount"]);

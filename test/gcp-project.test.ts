@@ -67,6 +67,10 @@ describe("ServiceProject", () => {
     for (const s of apis) expect(s.inputs).toMatchObject({ project: "ai-gateway-prod", disableOnDestroy: false, disableDependentServices: false });
   });
 
+  it("enables Certificate Manager, which the shared Gateway's certificates need", () => {
+    expect(plan.ofType("gcp:projects/service:Service").map((s) => s.inputs.service)).toContain("certificatemanager.googleapis.com");
+  });
+
   it("creates what needs an API only after enabling it", () => {
     const needs: [string, string][] = [
       ["gcp:billing/budget:Budget", "billingbudgets.googleapis.com"],

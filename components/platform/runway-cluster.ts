@@ -183,7 +183,8 @@ export class RunwayCluster extends pulumi.ComponentResource {
     }
 
     new ClusterObservability(`${name}-observability`, { project, clusterName: name, environment, notificationChannels: args.notificationChannels }, onCluster);
-    new SharedGateway(`${name}-gateway`, { project, region: args.cluster.region, environment, domain: args.domain }, onCluster);
+    // Certificate Manager must be enabled before the certificates; dependsOn a component waits for its children.
+    new SharedGateway(`${name}-gateway`, { project, region: args.cluster.region, environment, domain: args.domain }, { ...onCluster, dependsOn: [this.project] });
 
     for (const t of args.tenants) {
       new Tenant(

@@ -178,6 +178,9 @@ export function clusterSpec<V>(i: ClusterSpecInput<V>) {
     enableKubernetesAlpha: false, // G20
     ...(c.securityGroup ? { authenticatorGroupsConfig: { securityGroup: c.securityGroup } } : {}), // G21
     maintenancePolicy: { recurringWindow: { ...c.maintenanceWindow } },
+    // The shared Gateway's Gateway and HTTPRoute CRDs, and GKE's Gateway controller, exist only with this on.
+    // https://cloud.google.com/kubernetes-engine/docs/how-to/deploying-gateways#enable-gateway
+    gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
     addonsConfig: {
       gkeBackupAgentConfig: { enabled: true },
       gcePersistentDiskCsiDriverConfig: { enabled: true },

@@ -10,6 +10,8 @@ export const DEFAULT_PROJECT_APIS = [
   "artifactregistry.googleapis.com",
   "billingbudgets.googleapis.com",
   "binaryauthorization.googleapis.com",
+  // The shared Gateway's managed certificates, DNS authorizations and certificate map.
+  "certificatemanager.googleapis.com",
   "cloudkms.googleapis.com",
   "cloudresourcemanager.googleapis.com",
   "compute.googleapis.com",
