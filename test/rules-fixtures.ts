@@ -247,6 +247,8 @@ export function writeStackFile(root: string, name: string, opts: { waivers?: { r
     "runway:cluster": { region: "us-east1", securityGroup: "gke-security-groups@gitlab.com", exceptions: opts.exceptions ?? {} },
     "runway:gitlab": { agentProject: "gitlab-com/runway/deployments", ciGroup: "gitlab-com/runway" },
     "runway:vault": { address: "https://vault.example.net" },
+    // A cluster's stack needs the agent registration token (src/config/stack.ts); offline it stays an opaque secret.
+    "runway:gitlabToken": { secure: "v1:ZHVtbXlub25jZQ==:ZHVtbXljaXBoZXJ0ZXh0" },
     "runway:waivers": opts.waivers ?? [],
   };
   const file = path.join(dir, `Pulumi.${name}.yaml`);
