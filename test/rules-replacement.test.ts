@@ -144,3 +144,97 @@ describe("replacement guard", () => {
     expect(waived.waivers[0].waived).toHaveLength(1);
   });
 });
+
+/**
+ * Plans with the URNs the engine gives (whole parent-type chains, pulumi/pulumi resource/urn.go NewURN), written
+ * out independently of makeUrn. `stackPrefixed` writes children of the stack as `pulumi:pulumi:Stack$<type>`, as
+ * Pulumi's mock monitor does.
+ */
+describe("replacement guard on engine-style URNs", () => {
+  const RUNWAY = "runway:platform:RunwayCluster";
+  const GKE = "runway:gcp:GkeCluster";
+  const RING = "gcp:kms/keyRing:KeyRing";
+
+  function under(parent: PlannedResource | null, type: string, name: string, opts: { stackPrefixed?: boolean; aliases?: string[] } = {}): PlannedResource {
+    const chain = parent ? `${parent.urn.split("::")[2]}$${type}` : opts.stackPrefixed ? `pulumi:pulumi:Stack$${type}` : type;
+    // The cloud name stays whatever the Pulumi name: a rename in code is a move, not a new identity.
+    return resource(type, name, { name: "runway-test" }, { urn: `urn:pulumi:test::runway::${chain}::${name}`, parent: parent?.urn ?? STACK_URN, custom: !type.startsWith("runway:"), aliases: opts.aliases ?? [] });
+  }
+
+  /** The GKE component `gke` with a cluster and a key ring, under the RunwayCluster component `main` or the stack. */
+  function plan(opts: { nested: boolean; gkeName?: string; gkeAliases?: string[]; clusterAliases?: string[]; stackPrefixed?: boolean }): Plan {
+    const runway = under(null, RUNWAY, "main", opts);
+    const gkeName = opts.gkeName ?? "gke";
+    const gke = under(opts.nested ? runway : null, GKE, gkeName, { ...opts, aliases: opts.gkeAliases });
+    const cluster = under(gke, CLUSTER, gkeName, { aliases: opts.clusterAliases });
+    const ring = under(gke, RING, `${gkeName}-keys`);
+    return { stack: "test", resources: [runway, gke, cluster, ring], outputs: {} };
+  }
+
+  it("builds and parses URNs with the whole parent chain", () => {
+    const gke = "urn:pulumi:test::runway::runway:platform:RunwayCluster$runway:gcp:GkeCluster::gke";
+    expect(parseUrn(`urn:pulumi:test::runway::runway:platform:RunwayCluster$runway:gcp:GkeCluster$${CLUSTER}::gke`)).toMatchObject({ qualifiedType: `${RUNWAY}$${GKE}$${CLUSTER}`, type: CLUSTER });
+    expect(makeUrn("test", "runway", gke, CLUSTER, "gke")).toBe(`urn:pulumi:test::runway::runway:platform:RunwayCluster$runway:gcp:GkeCluster$${CLUSTER}::gke`);
+    // A parent written with the stack's type gives the engine's URN all the same.
+    expect(makeUrn("test", "runway", "urn:pulumi:test::runway::pulumi:pulumi:Stack$runway:platform:RunwayCluster::main", CLUSTER, "c")).toBe(`urn:pulumi:test::runway::${RUNWAY}$${CLUSTER}::c`);
+  });
+
+  it("resolves alias specs over whole chains: parent= takes the parent's chain, noParent and the stack none", () => {
+    const now = { urn: `urn:pulumi:test::runway::${RUNWAY}$${GKE}$${CLUSTER}::gke`, type: CLUSTER, name: "gke", parent: `urn:pulumi:test::runway::${RUNWAY}$${GKE}::gke` };
+    expect(resolveAlias(`parent=urn:pulumi:test::runway::${RUNWAY}::main`, now)).toBe(`urn:pulumi:test::runway::${RUNWAY}$${CLUSTER}::gke`);
+    expect(resolveAlias("name=old", now)).toBe(`urn:pulumi:test::runway::${RUNWAY}$${GKE}$${CLUSTER}::old`);
+    expect(resolveAlias("noParent", now)).toBe(`urn:pulumi:test::runway::${CLUSTER}::gke`);
+    expect(resolveAlias(`parent=${STACK_URN}`, now)).toBe(`urn:pulumi:test::runway::${CLUSTER}::gke`);
+    expect(resolveAlias(`urn:pulumi:test::runway::pulumi:pulumi:Stack$${CLUSTER}::gke`, now)).toBe(`urn:pulumi:test::runway::${CLUSTER}::gke`);
+  });
+
+  it("finds nothing between a plan and itself, in either form of the stack's children", () => {
+    for (const stackPrefixed of [false, true]) expect(guardReplacements(plan({ nested: true, stackPrefixed }), plan({ nested: true, stackPrefixed }))).toEqual([]);
+    expect(guardReplacements(plan({ nested: true, stackPrefixed: true }), plan({ nested: true }))).toEqual([]);
+  });
+
+  it("fails a component moved into another without an alias: its stateful children move too (D5)", () => {
+    const found = guardReplacements(plan({ nested: false }), plan({ nested: true }));
+    expect(found.map((f) => `${f.rule} ${f.name}`)).toEqual(["D5 gke", "D5 gke-keys"]);
+    expect(found[0].message).toBe(
+      `moves to urn:pulumi:test::runway::${RUNWAY}$${GKE}$${CLUSTER}::gke without an alias, so Pulumi would delete it and create a new one; add aliases: ["urn:pulumi:test::runway::${GKE}$${CLUSTER}::gke"] to its options, or keep its name and parent`,
+    );
+  });
+
+  it("passes a component moved with a { parent: <old parent> } alias: its children inherit it, as in the engine", () => {
+    expect(guardReplacements(plan({ nested: false }), plan({ nested: true, gkeAliases: [`parent=${STACK_URN}`] }))).toEqual([]);
+    expect(guardReplacements(plan({ nested: false, stackPrefixed: true }), plan({ nested: true, stackPrefixed: true, gkeAliases: [`parent=${STACK_URN}`] }))).toEqual([]);
+    expect(guardReplacements(plan({ nested: false }), plan({ nested: true, gkeAliases: ["noParent"] }))).toEqual([]);
+  });
+
+  it("passes a renamed component with a { name } alias: children named after it follow its old name", () => {
+    expect(guardReplacements(plan({ nested: true }), plan({ nested: true, gkeName: "primary" })).map((f) => `${f.rule} ${f.name}`)).toEqual(["D5 gke", "D5 gke-keys"]);
+    expect(guardReplacements(plan({ nested: true }), plan({ nested: true, gkeName: "primary", gkeAliases: ["name=gke"] }))).toEqual([]);
+  });
+
+  it("passes a resource moved under a new parent that carries { parent: <old parent> } itself", () => {
+    const base = plan({ nested: true });
+    const head = plan({ nested: true });
+    // The cluster leaves the GKE component for the RunwayCluster component.
+    const cluster = head.resources[2];
+    cluster.parent = head.resources[0].urn;
+    cluster.urn = `urn:pulumi:test::runway::${RUNWAY}$${CLUSTER}::gke`;
+    expect(guardReplacements(base, head).map((f) => `${f.rule} ${f.name}`)).toEqual(["D5 gke"]);
+    cluster.aliases = [`parent=${base.resources[1].urn}`];
+    expect(guardReplacements(base, head)).toEqual([]);
+  });
+
+  it("a stack-prefixed plan: a move from the stack into a component fails D5 without alias and passes with { parent: <stack> }", () => {
+    const base = plan({ nested: false, stackPrefixed: true });
+    const cluster = base.resources[2];
+    cluster.parent = STACK_URN;
+    cluster.urn = `urn:pulumi:test::runway::pulumi:pulumi:Stack$${CLUSTER}::gke`;
+    const moved = (aliases: string[]) => {
+      const head = plan({ nested: false, stackPrefixed: true });
+      head.resources[2].aliases = aliases;
+      return head;
+    };
+    expect(guardReplacements(base, moved([])).map((f) => `${f.rule} ${f.name}`)).toEqual(["D5 gke"]);
+    expect(guardReplacements(base, moved([`parent=${STACK_URN}`]))).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@
 import type { Plan, PlannedResource } from "../plan/engine";
 import { STATEFUL_TYPES } from "./data-protection";
 import { at, isOpaque, type Severity, show, T, UNKNOWN } from "./rule";
+import { canonicalUrn, makeUrn, parseUrn } from "./urn";
 
 export const GUARD_RULES: readonly { id: string; title: string; severity: Severity; rationale: string; source: string }[] = [
   {
@@ -55,38 +56,19 @@ export const FORCES_REPLACEMENT: Readonly<Record<string, readonly string[]>> = {
 };
 
 const K8S_PROVIDER = "pulumi:providers:kubernetes";
-const ROOT_STACK = "pulumi:pulumi:Stack";
 
-export interface ParsedUrn {
-  stack: string;
-  project: string;
-  /** Parent types and the type, joined by `$`. */
-  qualifiedType: string;
-  type: string;
-  name: string;
-}
+export { makeUrn, type ParsedUrn, parseUrn } from "./urn";
 
-/** `urn:pulumi:<stack>::<project>::<qualified type>::<name>`; the name may itself contain `::`. */
-export function parseUrn(urn: string): ParsedUrn | undefined {
-  const m = /^urn:pulumi:(.*?)::(.*?)::(.*?)::(.*)$/s.exec(urn);
-  if (!m) return undefined;
-  const qualifiedType = m[3];
-  return { stack: m[1], project: m[2], qualifiedType, type: qualifiedType.split("$").pop() ?? qualifiedType, name: m[4] };
-}
-
-/** The URN of a resource named `name` of `type` under `parent`, as the engine builds it. */
-export function makeUrn(stack: string, project: string, parent: string | null, type: string, name: string): string {
-  const parentType = parent ? parseUrn(parent)?.qualifiedType : undefined;
-  const prefix = parentType && parentType !== ROOT_STACK ? `${parentType}$` : "";
-  return `urn:pulumi:${stack}::${project}::${prefix}${type}::${name}`;
-}
+type Registered = Pick<PlannedResource, "urn" | "type" | "name" | "parent">;
 
 /**
- * The old URN an alias stands for. Aliases are URNs, or specs `name=..,type=..,parent=..` (and `noParent`,
- * `stack=..`, `project=..`) whose missing parts default to the new resource's own.
+ * The old URN an alias stands for, in canonical form. Aliases are URNs, or specs `name=..,type=..,parent=..` (and
+ * `noParent`, `stack=..`, `project=..`) whose missing parts default to the new resource's own; `parent` and
+ * `noParent` follow the engine (step_generator.go `collapseAliasToUrn`): the old URN has the parent's qualified type,
+ * or the old one when that parent itself moved (`movedFrom`), and `noParent` or the root stack as parent gives none.
  */
-export function resolveAlias(alias: string, res: Pick<PlannedResource, "urn" | "type" | "name" | "parent">): string | undefined {
-  if (alias.startsWith("urn:pulumi:")) return alias;
+export function resolveAlias(alias: string, res: Registered, movedFrom: (urn: string) => string | undefined = () => undefined): string | undefined {
+  if (alias.startsWith("urn:pulumi:")) return canonicalUrn(alias);
   const self = parseUrn(res.urn);
   if (!self) return undefined;
   const spec = new Map<string, string>();
@@ -95,20 +77,73 @@ export function resolveAlias(alias: string, res: Pick<PlannedResource, "urn" | "
     if (i < 0) spec.set(part.trim(), "");
     else spec.set(part.slice(0, i).trim(), part.slice(i + 1).trim());
   }
-  const parent = spec.has("noParent") ? null : (spec.get("parent") ?? res.parent);
+  const named = spec.get("parent");
+  const parent = spec.has("noParent") ? null : named ? (movedFrom(named) ?? named) : res.parent;
   return makeUrn(spec.get("stack") ?? self.stack, spec.get("project") ?? self.project, parent, spec.get("type") ?? res.type, spec.get("name") ?? res.name);
+}
+
+/**
+ * The alias a child inherits from a parent that moved from `parentOld` (step_generator.go `inheritedChildAlias`): the
+ * child under the old parent, its name's prefix renamed with the parent when it was derived from the parent's name.
+ */
+function inheritedAlias(childType: string, childName: string, parentName: string, parentOld: string): string | undefined {
+  const old = parseUrn(parentOld);
+  if (!old) return undefined;
+  const name = childName.startsWith(parentName) ? old.name + childName.slice(parentName.length) : childName;
+  return makeUrn(old.stack, old.project, parentOld, childType, name);
+}
+
+/**
+ * The base URN each head resource takes over, as the engine matches them: its own URN, else the first of its aliases
+ * that names a base resource, counting the aliases it inherits from a parent that moved (`generateAliases`).
+ */
+function matchHeadToBase(base: Plan, head: Plan): Map<PlannedResource, string> {
+  const baseUrns = new Set(base.resources.map((r) => canonicalUrn(r.urn)));
+  const headByUrn = new Map(head.resources.map((r) => [canonicalUrn(r.urn), r]));
+  const matched = new Map<PlannedResource, string | undefined>();
+  const match = (h: PlannedResource): string | undefined => {
+    if (matched.has(h)) return matched.get(h);
+    matched.set(h, undefined); // a parent cycle ends here
+    const own = canonicalUrn(h.urn);
+    const found = baseUrns.has(own) ? own : aliasesOf(h).find((a) => baseUrns.has(a));
+    matched.set(h, found);
+    return found;
+  };
+  // The old URN of a head resource that matched a base resource through an alias.
+  const movedFrom = (urn: string): string | undefined => {
+    const h = headByUrn.get(canonicalUrn(urn));
+    const old = h && match(h);
+    return old !== canonicalUrn(urn) ? old : undefined;
+  };
+  const aliasesOf = (h: PlannedResource): string[] => {
+    const own = h.aliases.map((a) => resolveAlias(a, h, movedFrom)).filter((a): a is string => a !== undefined);
+    const parentOld = h.parent ? movedFrom(h.parent) : undefined;
+    const parentName = h.parent ? parseUrn(h.parent)?.name : undefined;
+    if (!parentOld || parentName === undefined) return own;
+    const inherited = [{ type: h.type, name: h.name }, ...own.map(parseUrn).filter((p) => p !== undefined)].map((c) => inheritedAlias(c.type, c.name, parentName, parentOld));
+    return [...own, ...inherited.filter((a): a is string => a !== undefined)];
+  };
+  const out = new Map<PlannedResource, string>();
+  for (const h of head.resources) {
+    const old = match(h);
+    if (old !== undefined) out.set(h, old);
+  }
+  return out;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** A head resource that is plausibly the base resource under a new URN: same type, and same name or same identity. */
-function movedTo(b: PlannedResource, head: readonly PlannedResource[], baseUrns: ReadonlySet<string>): PlannedResource | undefined {
+/**
+ * Among the head resources that take over no base resource, one that is plausibly `b` under a new URN: same type,
+ * and same name or same identity.
+ */
+function movedTo(b: PlannedResource, unmatched: readonly PlannedResource[]): PlannedResource | undefined {
   const keys = FORCES_REPLACEMENT[b.type] ?? [];
   const sameIdentity = (h: PlannedResource) =>
     keys.some((k) => at(b.inputs, k) !== undefined && !isOpaque(at(b.inputs, k))) && keys.every((k) => sameValue(at(b.inputs, k), at(h.inputs, k)));
-  const candidates = head.filter((h) => h.type === b.type && !baseUrns.has(h.urn));
+  const candidates = unmatched.filter((h) => h.type === b.type);
   return candidates.find((h) => h.name === b.name) ?? candidates.find(sameIdentity);
 }
 
@@ -152,18 +187,13 @@ function compareProvider(b: PlannedResource, h: PlannedResource): GuardFinding[]
  * resources, D5 for URN changes without an alias, D6 for Kubernetes providers that change identity.
  */
 export function guardReplacements(base: Plan, head: Plan): GuardFinding[] {
-  const headByUrn = new Map(head.resources.map((r) => [r.urn, r]));
-  const byAlias = new Map<string, PlannedResource>();
-  for (const h of head.resources) {
-    for (const a of h.aliases) {
-      const old = resolveAlias(a, h);
-      if (old) byAlias.set(old, h);
-    }
-  }
-  const baseUrns = new Set(base.resources.map((r) => r.urn));
+  const byOld = new Map<string, PlannedResource>();
+  for (const [h, old] of matchHeadToBase(base, head)) if (!byOld.has(old)) byOld.set(old, h);
+  const taken = new Set(byOld.values());
   const out: GuardFinding[] = [];
   for (const b of base.resources) {
-    const h = headByUrn.get(b.urn) ?? byAlias.get(b.urn);
+    const oldUrn = canonicalUrn(b.urn);
+    const h = byOld.get(oldUrn);
     if (b.type === K8S_PROVIDER) {
       if (h) out.push(...compareProvider(b, h));
       continue;
@@ -173,14 +203,14 @@ export function guardReplacements(base: Plan, head: Plan): GuardFinding[] {
       out.push(...compareForcingInputs(b, h));
       continue;
     }
-    const moved = movedTo(b, head.resources, baseUrns);
+    const moved = movedTo(b, head.resources.filter((r) => !taken.has(r)));
     if (moved) {
       out.push({
         rule: "D5",
         urn: b.urn,
         type: b.type,
         name: b.name,
-        message: `moves to ${moved.urn} without an alias, so Pulumi would delete it and create a new one; add aliases: ["${b.urn}"] to its options, or keep its name and parent`,
+        message: `moves to ${canonicalUrn(moved.urn)} without an alias, so Pulumi would delete it and create a new one; add aliases: ["${oldUrn}"] to its options, or keep its name and parent`,
       });
     } else {
       out.push({
@@ -188,7 +218,7 @@ export function guardReplacements(base: Plan, head: Plan): GuardFinding[] {
         urn: b.urn,
         type: b.type,
         name: b.name,
-        message: `is in the base plan but not in this one, so merging deletes it; keep it, add aliases: ["${b.urn}"] where it was renamed or moved, or waive D4 for resource "${b.name}" if the deletion is intended`,
+        message: `is in the base plan but not in this one, so merging deletes it; keep it, add aliases: ["${oldUrn}"] where it was renamed or moved, or waive D4 for resource "${b.name}" if the deletion is intended`,
       });
     }
   }
