@@ -96,11 +96,21 @@ describe("VaultIntegration component", () => {
     });
   });
 
-  it("the KV v2 mount is protected", async () => {
+  it("the KV v2 mount is the environment's, <kvMount>/env/<environment>, and protected", async () => {
     const plan = await runWithMocks(program((o) => new VaultIntegration("vault", integrationArgs, o)));
     const mount = plan.one("vault:index/mount:Mount");
-    expect(mount.inputs).toMatchObject({ path: "runway", type: "kv", options: { version: "2" } });
+    expect(mount.inputs).toMatchObject({ path: "runway/env/staging", type: "kv", options: { version: "2" } });
     expect(mount.protect).toBe(true);
+  });
+
+  it("two environments on one Vault own different mounts", async () => {
+    const plan = await runWithMocks(
+      program((o) => {
+        new VaultIntegration("staging", integrationArgs, o);
+        new VaultIntegration("production", { ...integrationArgs, clusterName: "runway-production", environment: "production", kvMount: "secrets" }, o);
+      }),
+    );
+    expect(plan.ofType("vault:index/mount:Mount").map((m) => m.inputs.path).sort()).toEqual(["runway/env/staging", "secrets/env/production"]);
   });
 
   it("creates no KV mount unless asked: the environment's platform stack owns it", async () => {
@@ -124,6 +134,7 @@ describe("VaultIntegration component", () => {
     await runWithMocks(program((o) => (vi = new VaultIntegration("vault", integrationArgs, o))));
     expect(vi?.authBackendPath).toBe("kubernetes-runway-staging");
     expect(vi?.kvMount).toBe("runway");
+    expect(vi?.kvMountPath).toBe("runway/env/staging");
   });
 
   it("decides endpoint, CA and names with clear errors", () => {
@@ -166,7 +177,7 @@ describe("TenantVaultAccess component", () => {
   it("the registered policy is the templated one for this auth mount", async () => {
     const plan = await runWithMocks(program((o) => new TenantVaultAccess("ai-gateway", tenantArgs, o)));
     expect(String(plan.one("vault:index/policy:Policy").inputs.policy)).toContain(
-      'path "runway/data/env/staging/service/{{identity.entity.aliases.auth_kubernetes_1a2b3c4d.metadata.service_account_namespace}}/*"',
+      'path "runway/env/staging/data/service/{{identity.entity.aliases.auth_kubernetes_1a2b3c4d.metadata.service_account_namespace}}/*"',
     );
   });
 

@@ -65,14 +65,14 @@ describe("tenant Vault policy choice", () => {
     expect(plan.policyForm).toBe("templated");
     expect(hcl).toContain("{{identity.entity.aliases.auth_kubernetes_1a2b3c4d.metadata.service_account_namespace}}");
     const identity = { accessor: "auth_kubernetes_1a2b3c4d", namespace: "ai-gateway" };
-    expect(policyAllows(hcl, "runway/data/env/staging/service/ai-gateway/llm/anthropic", "read", identity)).toBe(true);
-    expect(policyAllows(hcl, "runway/data/env/staging/service/ai-gateway-2/llm", "read", identity)).toBe(false);
+    expect(policyAllows(hcl, "runway/env/staging/data/service/ai-gateway/llm/anthropic", "read", identity)).toBe(true);
+    expect(policyAllows(hcl, "runway/env/staging/data/service/ai-gateway-2/llm", "read", identity)).toBe(false);
   });
 
   it("the explicit form needs no accessor and reads only the tenant's path", () => {
     const p = planTenantVaultAccess({ ...input, authBackendAccessor: undefined, policyForm: "explicit" });
-    expect(policyAllows(p.policy(), "runway/data/env/staging/service/ai-gateway/db", "read")).toBe(true);
-    expect(policyAllows(p.policy(), "runway/data/env/staging/service/ai-gateway-2/db", "read")).toBe(false);
+    expect(policyAllows(p.policy(), "runway/env/staging/data/service/ai-gateway/db", "read")).toBe(true);
+    expect(policyAllows(p.policy(), "runway/env/staging/data/service/ai-gateway-2/db", "read")).toBe(false);
   });
 
   it("the templated form refuses a missing accessor and a namespace not named after the service", () => {
@@ -90,22 +90,30 @@ describe("tenant Vault policy choice", () => {
 });
 
 describe("tenant secrets-operator objects", () => {
-  it("the SecretStore logs in as the tenant's service account on this cluster's auth mount", () => {
+  it("the SecretStore reads the environment's mount, logging in as the tenant's service account on this cluster's auth mount", () => {
     expect(plan.secretStore.metadata.namespace).toBe("ai-gateway");
     expect(plan.secretStore.spec.provider.vault).toEqual({
       server: "https://vault.runway.gitlab.net",
-      path: "runway",
+      path: "runway/env/staging",
       version: "v2",
       auth: { kubernetes: { mountPath: "kubernetes-runway-staging", role: "ai-gateway", serviceAccountRef: { name: "ai-gateway", audiences: ["vault"] } } },
     });
   });
 
-  it("one ExternalSecret per declared secret, reading env/<env>/service/<name>/<path> from the namespaced store", () => {
+  it("one ExternalSecret per declared secret, reading service/<name>/<path> from the namespaced store", () => {
     expect(plan.externalSecrets.map((e) => [e.metadata.name, e.spec.target.name, e.spec.dataFrom[0].extract.key])).toEqual([
-      ["anthropic", "anthropic", "env/staging/service/ai-gateway/llm/anthropic"],
-      ["database", "database", "env/staging/service/ai-gateway/db"],
+      ["anthropic", "anthropic", "service/ai-gateway/llm/anthropic"],
+      ["database", "database", "service/ai-gateway/db"],
     ]);
     for (const e of plan.externalSecrets) expect(e.spec.secretStoreRef).toEqual({ kind: "SecretStore", name: "vault" });
+  });
+
+  it("store mount and key together are Runway's path runway/env/<env>/service/<name>/<path>, which the policy reads", () => {
+    const full = `${plan.secretStore.spec.provider.vault.path}/${plan.externalSecrets[0].spec.dataFrom[0].extract.key}`;
+    expect(full).toBe("runway/env/staging/service/ai-gateway/llm/anthropic");
+    // KV v2 API path of that secret: <mount>/data/<key>.
+    const identity = { accessor: "auth_kubernetes_1a2b3c4d", namespace: "ai-gateway" };
+    expect(policyAllows(plan.policy(identity.accessor), "runway/env/staging/data/service/ai-gateway/llm/anthropic", "read", identity)).toBe(true);
   });
 
   it("rejects secret paths that leave the tenant's prefix and duplicate names", () => {

@@ -9,7 +9,7 @@ import { clusterCaPem, kubernetesHost, planVaultIntegration, reviewerJwt } from 
 export interface VaultIntegrationArgs {
   /** Name of the cluster; the auth backend is `kubernetes-<clusterName>` unless `authBackendPath` is given. */
   clusterName: string;
-  /** Environment the cluster serves (labels, mount description). */
+  /** Environment the cluster serves: its KV v2 mount is `<kvMount>/env/<environment>`; labels. */
   environment: string;
   /** API server endpoint: bare IP or host (GKE `endpoint`) or an https URL. Vault must be able to reach it. */
   endpoint: pulumi.Input<string>;
@@ -17,11 +17,15 @@ export interface VaultIntegrationArgs {
   clusterCaCertificate: pulumi.Input<string>;
   /** Path of the Kubernetes auth backend. Default `kubernetes-<clusterName>`. */
   authBackendPath?: string;
-  /** Path of the KV v2 mount with the services' secrets. Default `runway` (config `runway:vault.kvMount`). */
+  /**
+   * Base of the per-environment KV v2 mounts. Default `runway` (config `runway:vault.kvMount`). The environment's
+   * mount is `<kvMount>/env/<environment>`, e.g. `runway/env/staging`, so secrets keep Runway's path
+   * `runway/env/<env>/service/<name>/<path>`.
+   */
   kvMount?: string;
   /**
-   * Create the KV v2 mount (protected: it holds data). Default false: exactly one stack per Vault owns the mount,
-   * the environment's platform stack; dedicated clusters only read from it.
+   * Create the environment's KV v2 mount `<kvMount>/env/<environment>` (protected: it holds data). Default false:
+   * exactly one stack per environment owns it, the environment's platform stack; dedicated clusters only read.
    */
   createKvMount?: boolean;
   /** Install External Secrets Operator in `runway-secrets`. Default true. */
@@ -44,8 +48,10 @@ export class VaultIntegration extends pulumi.ComponentResource {
   readonly authBackendPath: string;
   /** Accessor of that backend, for templated policies (V5). */
   readonly authBackendAccessor: pulumi.Output<string>;
-  /** KV v2 mount of the services' secrets. */
+  /** Base of the per-environment KV v2 mounts, e.g. `runway`. */
   readonly kvMount: string;
+  /** This environment's KV v2 mount, `<kvMount>/env/<environment>`. */
+  readonly kvMountPath: string;
   /** Namespace of the secrets operator and the token reviewer. */
   readonly operatorNamespace: string;
   /** Installed external-secrets chart version; undefined when the operator is not installed here. */
@@ -111,7 +117,7 @@ export class VaultIntegration extends pulumi.ComponentResource {
     if (plan.createKvMount) {
       new vault.Mount(
         `${name}-kv`,
-        { path: plan.kvMount, type: "kv", options: { version: "2" }, description: `Runway service secrets (KV v2), owned by the ${args.environment} platform stack` },
+        { path: plan.kvMountPath, type: "kv", options: { version: "2" }, description: `Runway service secrets of ${args.environment} (KV v2), owned by the ${args.environment} platform stack` },
         // D1 spirit: the mount holds every service's secrets; removing it from code must not delete them.
         { parent: this, protect: true },
       );
@@ -128,12 +134,14 @@ export class VaultIntegration extends pulumi.ComponentResource {
     this.authBackendPath = plan.authBackendPath;
     this.authBackendAccessor = backend.accessor;
     this.kvMount = plan.kvMount;
+    this.kvMountPath = plan.kvMountPath;
     this.operatorNamespace = plan.namespace;
     this.operatorChartVersion = plan.operatorChartVersion;
     this.registerOutputs({
       authBackendPath: this.authBackendPath,
       authBackendAccessor: this.authBackendAccessor,
       kvMount: this.kvMount,
+      kvMountPath: this.kvMountPath,
       operatorNamespace: this.operatorNamespace,
       operatorChartVersion: this.operatorChartVersion,
     });

@@ -12,9 +12,15 @@ export interface TenantVaultAccessArgs {
    * (V5); unused with `policyForm: "explicit"`.
    */
   authBackendAccessor?: pulumi.Input<string>;
-  /** KV v2 mount of the services' secrets (VaultIntegration.kvMount), e.g. `runway`. */
+  /**
+   * Base of the per-environment KV v2 mounts (VaultIntegration.kvMount), e.g. `runway`. The tenant reads from the
+   * mount `<mount>/env/<environment>`.
+   */
   mount: string;
-  /** Environment; the tenant's secrets live at `<mount>/data/env/<environment>/service/<service>/`. */
+  /**
+   * Environment; the tenant's secrets live at `<mount>/env/<environment>/service/<service>/` (KV v2 API:
+   * `<mount>/env/<environment>/data/service/<service>/`).
+   */
   environment: string;
   /** Service name (catalog `metadata.name`); also the Vault role name. */
   service: string;

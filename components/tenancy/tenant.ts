@@ -27,7 +27,7 @@ export interface TenantVaultArgs {
   authBackendPath: string;
   /** Accessor of that backend, for templated policies (V5). */
   authBackendAccessor: pulumi.Input<string>;
-  /** KV v2 mount holding service secrets, e.g. `runway`. */
+  /** Base of the per-environment KV v2 mounts, e.g. `runway`; the tenant reads `<mount>/env/<environment>`. */
   mount: string;
   /** Audience of service account tokens presented to Vault (V2). */
   audience: string;

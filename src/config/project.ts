@@ -2,6 +2,7 @@
  * The whole configuration of a Runway checkout: every stack file and the catalog, validated together.
  */
 import * as path from "node:path";
+import { environmentMountPath } from "../vault/integration";
 import { type CatalogContext, type CatalogFile, loadCatalog } from "./catalog";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { listStacks, loadStackFile, type StackFile, stackFileName } from "./stack";
@@ -86,6 +87,35 @@ export function serviceStackProblems(stack: StackFile, catalog: readonly Catalog
   return out;
 }
 
+/**
+ * Platform stacks that would create the same Vault KV mount as `stack`: each platform stack owns its environment's
+ * mount `<kvMount>/env/<environment>` on its Vault, so two with the same Vault address, kvMount and environment
+ * fail on the second apply ("path is already in use").
+ */
+export function kvMountConflicts(stack: StackFile, stacks: readonly StackFile[]): Diagnostic[] {
+  const mountOf = (s: StackFile) => {
+    const c = s.config;
+    if (c["runway:kind"] !== "platform" || !c["runway:vault"]) return undefined;
+    const v = c["runway:vault"];
+    return { address: v.address.replace(/\/+$/, "").toLowerCase(), path: environmentMountPath(v.kvMount, c["runway:environment"]) };
+  };
+  const own = mountOf(stack);
+  if (!own) return [];
+  return stacks
+    .filter((o) => o.name !== stack.name)
+    .filter((o) => {
+      const m = mountOf(o);
+      return m !== undefined && m.address === own.address && m.path === own.path;
+    })
+    .map((o) =>
+      diagnosticAt(
+        stack.source,
+        ["config", "runway:environment"],
+        `platform stacks ${stack.name} and ${o.name} would both create the Vault KV mount ${own.path} on ${own.address}: give each platform stack its own environment, or a different runway:vault.address or kvMount`,
+      ),
+    );
+}
+
 /** What a stack's program needs: its validated config and, for kinds that onboard services, the catalog. */
 export interface StackContext {
   stack: StackFile;
@@ -120,6 +150,7 @@ export function loadStackContext(root: string, stackName: string, paths: Omit<Pr
     }
   }
   if (diagnostics.length === 0) diagnostics.push(...serviceStackProblems(stack, catalog, paths.catalogDir ?? "services"));
+  diagnostics.push(...kvMountConflicts(stack, allStacks));
   if (diagnostics.length) throw new ConfigError(diagnostics);
   return { stack, allStacks, catalog };
 }

@@ -48,7 +48,7 @@ export function esoChartValues(opts: EsoValuesOptions = {}): Record<string, unkn
 export interface SecretStoreArgs extends ObjectMeta {
   /** Vault address, https. */
   server: string;
-  /** KV v2 mount. */
+  /** KV v2 mount, e.g. `runway/env/staging`. */
   mount: string;
   /** Path of the cluster's Kubernetes auth backend, e.g. `kubernetes-runway-staging`. */
   authMountPath: string;
@@ -94,7 +94,7 @@ export interface ExternalSecretArgs extends ObjectMeta {
   storeName: string;
   /** Kubernetes Secret to write. */
   targetName: string;
-  /** Key under the mount, e.g. `env/staging/service/ai-gateway/llm`. */
+  /** Key under the store's mount, e.g. `service/ai-gateway/llm`. */
   key: string;
   /** How often to re-read Vault. Default `1h`. */
   refreshInterval?: string;

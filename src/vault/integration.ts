@@ -19,7 +19,10 @@ export interface VaultIntegrationInput {
 
 export interface VaultIntegrationPlan {
   authBackendPath: string;
+  /** Base of the environments' KV v2 mounts (`runway:vault.kvMount`), e.g. `runway`. */
   kvMount: string;
+  /** This environment's KV v2 mount, `<kvMount>/env/<environment>` (see environmentMountPath). */
+  kvMountPath: string;
   createKvMount: boolean;
   installOperator: boolean;
   operatorChartVersion?: string;
@@ -30,6 +33,20 @@ export interface VaultIntegrationPlan {
 const NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const MOUNT = /^[a-z][-a-z0-9_]*$/;
 const SEMVER = /^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/;
+
+/**
+ * The KV v2 mount of one environment: `<kvMount>/env/<environment>`, e.g. `runway/env/staging`. One mount per
+ * environment, so each environment's platform stack owns its own (platform stacks may share one Vault), and a
+ * secret's full path is Runway's convention `runway/env/<env>/service/<name>/<path>` (runway-manifest.md).
+ */
+export function environmentMountPath(kvMount: string, environment: string): string {
+  return `${kvMount}/env/${environment}`;
+}
+
+/** Where a service's secrets live inside its environment's mount: `service/<name>`. */
+export function serviceSecretsPrefix(service: string): string {
+  return `service/${service}`;
+}
 
 /** Default auth path of a cluster: `kubernetes-<cluster>`, one backend per cluster so roles never mix clusters. */
 export function authBackendPathOf(clusterName: string): string {
@@ -59,6 +76,7 @@ export function planVaultIntegration(a: VaultIntegrationInput): VaultIntegration
   return {
     authBackendPath,
     kvMount,
+    kvMountPath: environmentMountPath(kvMount, a.environment),
     createKvMount: a.createKvMount ?? false,
     installOperator,
     operatorChartVersion: installOperator ? (a.operatorChartVersion ?? ESO_CHART.version) : undefined,

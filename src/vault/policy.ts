@@ -2,7 +2,7 @@
  * Vault policies of a tenant: read on exactly its secrets path, in the explicit or the templated (V5) form, and an
  * evaluator of the paths Runway writes, so tests can ask what a policy allows. Pure: no provider imports.
  */
-import { vaultServicePath } from "../naming";
+import { environmentMountPath, serviceSecretsPrefix } from "./integration";
 
 /** The identity template that resolves to the Kubernetes namespace of the logged-in service account (V5). */
 export function namespaceTemplate(accessor: string): string {
@@ -10,7 +10,7 @@ export function namespaceTemplate(accessor: string): string {
 }
 
 export interface TenantPolicyInput {
-  /** KV v2 mount, e.g. `runway`. */
+  /** Base of the environments' KV v2 mounts, e.g. `runway`; the environment's mount is `<mount>/env/<environment>`. */
   mount: string;
   environment: string;
   service: string;
@@ -31,16 +31,19 @@ const SELF_TOKEN_RULES: PolicyRule[] = [
   { path: "auth/token/revoke-self", capabilities: ["update"] },
 ];
 
-function serviceRules(mount: string, prefix: string): PolicyRule[] {
+/** KV v2 API paths of one service's secrets: `<mount>/env/<env>/data/service/<name>/*` and its metadata. */
+function serviceRules(mount: string, environment: string, service: string): PolicyRule[] {
+  const mountPath = environmentMountPath(mount, environment);
+  const prefix = serviceSecretsPrefix(service);
   return [
-    { path: `${mount}/data/${prefix}/*`, capabilities: ["read"] },
-    { path: `${mount}/metadata/${prefix}/*`, capabilities: ["read", "list"] },
+    { path: `${mountPath}/data/${prefix}/*`, capabilities: ["read"] },
+    { path: `${mountPath}/metadata/${prefix}/*`, capabilities: ["read", "list"] },
   ];
 }
 
-/** Explicit rules: read on `<mount>/data/env/<env>/service/<name>/*`, read and list on its metadata. */
+/** Explicit rules: read on `<mount>/env/<env>/data/service/<name>/*`, read and list on its metadata. */
 export function tenantPolicyRules(p: TenantPolicyInput): PolicyRule[] {
-  return [...serviceRules(p.mount, vaultServicePath(p.environment, p.service)), ...SELF_TOKEN_RULES];
+  return [...serviceRules(p.mount, p.environment, p.service), ...SELF_TOKEN_RULES];
 }
 
 /**
@@ -49,7 +52,7 @@ export function tenantPolicyRules(p: TenantPolicyInput): PolicyRule[] {
  * it is attached to. Valid where the tenant namespace is named after the service (the Runway convention).
  */
 export function templatedTenantPolicyRules(p: Omit<TenantPolicyInput, "service"> & { accessor: string }): PolicyRule[] {
-  return [...serviceRules(p.mount, vaultServicePath(p.environment, namespaceTemplate(p.accessor))), ...SELF_TOKEN_RULES];
+  return [...serviceRules(p.mount, p.environment, namespaceTemplate(p.accessor)), ...SELF_TOKEN_RULES];
 }
 
 /** Vault policy HCL of rules, one `path` block each. */

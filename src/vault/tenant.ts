@@ -3,8 +3,8 @@
  * tenant's SecretStore and ExternalSecrets. Pure: no provider imports.
  */
 import { assertName, assertNamespace } from "../flux/objects";
-import { vaultServicePath } from "../naming";
 import { externalSecret, secretStore, TENANT_STORE_NAME } from "./eso";
+import { environmentMountPath, serviceSecretsPrefix } from "./integration";
 import { policyHcl, templatedTenantPolicyRules, tenantPolicyRules } from "./policy";
 
 /** V4: a tenant token lives ten minutes, twenty with renewals. */
@@ -16,7 +16,7 @@ export const MAX_TOKEN_MAX_TTL = 4 * 3600;
 
 export type PolicyForm = "templated" | "explicit";
 
-/** A secret the tenant declares: a Kubernetes Secret `name` filled from `<prefix>/<path>` in Vault. */
+/** A secret the tenant declares: a Kubernetes Secret `name` filled from `<mount>/env/<env>/service/<service>/<path>` in Vault. */
 export interface DeclaredSecret {
   name: string;
   path: string;
@@ -24,6 +24,7 @@ export interface DeclaredSecret {
 
 export interface TenantVaultInput<Accessor = string> {
   authBackendPath: string;
+  /** Base of the environments' KV v2 mounts, e.g. `runway`; the tenant reads from `<mount>/env/<environment>`. */
   mount: string;
   environment: string;
   service: string;
@@ -120,8 +121,9 @@ export function planTenantVaultAccess<A>(a: TenantVaultInput<A>): TenantVaultPla
     }
   }
 
-  const prefix = vaultServicePath(a.environment, a.service);
-  const comment = `Runway tenant ${a.service} in ${a.environment}: read on ${a.mount}/data/${prefix}/* only`;
+  const mountPath = environmentMountPath(a.mount, a.environment);
+  const prefix = serviceSecretsPrefix(a.service);
+  const comment = `Runway tenant ${a.service} in ${a.environment}: read on ${mountPath}/data/${prefix}/* only`;
   const policy = (accessor?: string) => {
     if (policyForm === "explicit") return policyHcl(tenantPolicyRules({ mount: a.mount, environment: a.environment, service: a.service }), comment);
     if (!accessor) throw new Error(`the templated policy of ${a.service} needs the accessor of auth mount ${a.authBackendPath}`);
@@ -147,7 +149,7 @@ export function planTenantVaultAccess<A>(a: TenantVaultInput<A>): TenantVaultPla
       ...meta,
       name: TENANT_STORE_NAME,
       server: a.vaultAddress,
-      mount: a.mount,
+      mount: mountPath,
       authMountPath: a.authBackendPath,
       role: role.roleName,
       serviceAccount: storeSa,
