@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { planMocks } from "./mocks";
 
@@ -84,35 +85,83 @@ function providerUrn(ref: string): string | null {
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- protobuf request objects of the SDK have no public types */
+
+/** Plain JSON of serialized properties back to runtime values, as MockMonitor's `deserializeProperties` does. */
+function deserialize(object: Record<string, unknown>): Record<string, unknown> {
+  const props: Record<string, unknown> = {};
+  for (const k of Object.keys(object)) {
+    if (object[k] !== undefined) props[k] = rpc.deserializeProperty(object[k]);
+  }
+  return props;
+}
+
+/**
+ * The registration response as the SDK reads it: the same six getters its own stand-in response has when no monitor
+ * is attached (@pulumi/pulumi runtime/resource.js, registerResource). `getObject().toJavaScript()` hands over the
+ * serialized state without a protobuf Struct round trip; the SDK deserializes it into fresh objects.
+ */
+function registerResponse(urn: string, id: string | undefined, state: Record<string, unknown>) {
+  return {
+    getUrn: () => urn,
+    getId: () => id || "",
+    getObject: () => ({ toJavaScript: () => state }),
+    getPropertydependenciesMap: () => undefined,
+    getResult: () => 0, // Result.SUCCESS
+    getUnknown: () => false,
+  };
+}
+
+/**
+ * MockMonitor that records every registration request. `registerResource` replicates MockMonitor's (same URN, id and
+ * state, same entry in `resources`) so that the request's inputs are converted from protobuf once, for the mocks and
+ * the record alike.
+ */
 class RecordingMonitor extends MockMonitor {
   readonly recorded: PlannedResource[] = [];
   stackOutputs: Record<string, unknown> = {};
   stackUrn = "";
 
   override async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
-    return super.registerResource(req, (err: any, resp: any) => {
-      if (!err) {
-        const urn: string = resp.getUrn();
-        if (req.getType() === "pulumi:pulumi:Stack") this.stackUrn = urn;
-        this.recorded.push({
-          urn,
-          type: req.getType(),
-          name: req.getName(),
-          parent: req.getParent() || null,
-          provider: providerUrn(req.getProvider()),
-          protect: req.getProtect() === true,
-          dependsOn: [...new Set<string>(req.getDependenciesList())].sort(),
-          inputs: maskValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-          custom: req.getCustom(),
-          retainOnDelete: req.getRetainondelete() === true,
-          deleteBeforeReplace: req.getDeletebeforereplace() === true,
-          ignoreChanges: [...req.getIgnorechangesList()],
-          replaceOnChanges: [...req.getReplaceonchangesList()],
-          additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
-          aliases: (req.getAliasesList() as AliasMessage[]).map(aliasText).filter(Boolean),
-        });
-      }
-      callback(err, resp);
+    const self = this as unknown as { transformCallbacks: Map<string, unknown>; newUrn(parent: string, type: string, name: string): string };
+    try {
+      const object = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+      const result = await this.mocks.newResource({
+        type: req.getType(),
+        name: req.getName(),
+        inputs: deserialize(object),
+        provider: req.getProvider(),
+        custom: req.getCustom(),
+        id: req.getImportid(),
+        transforms: req.getTransformsList().map((cb: any) => self.transformCallbacks.get(cb.getToken())).filter((t: unknown) => t !== undefined),
+      });
+      const urn = self.newUrn(req.getParent(), req.getType(), req.getName());
+      const state = (await rpc.serializeProperties("", result.state)) as Record<string, unknown>;
+      this.resources.set(urn, { urn, id: result.id ?? null, state });
+      this.record(req, urn, object);
+      callback(null, registerResponse(urn, result.id, state));
+    } catch (err) {
+      callback(err, undefined);
+    }
+  }
+
+  private record(req: any, urn: string, object: Record<string, unknown>): void {
+    if (req.getType() === "pulumi:pulumi:Stack") this.stackUrn = urn;
+    this.recorded.push({
+      urn,
+      type: req.getType(),
+      name: req.getName(),
+      parent: req.getParent() || null,
+      provider: providerUrn(req.getProvider()),
+      protect: req.getProtect() === true,
+      dependsOn: [...new Set<string>(req.getDependenciesList())].sort(),
+      inputs: maskValue(object) as Record<string, unknown>,
+      custom: req.getCustom(),
+      retainOnDelete: req.getRetainondelete() === true,
+      deleteBeforeReplace: req.getDeletebeforereplace() === true,
+      ignoreChanges: [...req.getIgnorechangesList()],
+      replaceOnChanges: [...req.getReplaceonchangesList()],
+      additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+      aliases: (req.getAliasesList() as AliasMessage[]).map(aliasText).filter(Boolean),
     });
   }
 
@@ -126,6 +175,30 @@ class RecordingMonitor extends MockMonitor {
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 let offline = false;
+
+/**
+ * Stack traces the SDK takes and formats eagerly, which under mocks nobody reads, switched off while a program
+ * runs; returns what puts them back. Measured in docs/performance.md (about half of a large plan's time):
+ * - runtime/debuggable.js `debuggablePromise` stores `new Error().stack` on each of the ~30 promises per resource,
+ *   read only by its leak report at exit; `Error.stackTraceLimit = 0` makes that an empty trace.
+ * - resource.js `Resource.callsites` formats the full stack of every resource (it raises the limit to Infinity
+ *   itself) for a source position the mock monitor ignores. Under tsx node's source maps are on, and mapping every
+ *   frame is the expensive part; with them off the frames are still taken but formatted cheaply.
+ * Errors raised during the run keep their message (what Runway reports to users: ConfigError, RunError, component
+ * validation) but carry no frames. Node formats `error.stack` when first read, with the source-map setting of that
+ * moment, so a trace that does exist is still mapped when read after the run. RUNWAY_STACK_TRACES=1 keeps both.
+ */
+function quietStacks(): () => void {
+  if (process.env.RUNWAY_STACK_TRACES) return () => undefined;
+  const { stackTraceLimit } = Error;
+  const sourceMaps = process.sourceMapsEnabled;
+  Error.stackTraceLimit = 0;
+  process.setSourceMapsEnabled(false);
+  return () => {
+    Error.stackTraceLimit = stackTraceLimit;
+    process.setSourceMapsEnabled(sourceMaps);
+  };
+}
 
 /**
  * True while a program runs under this engine (runway plan, tests). Code that would reach the network during a
@@ -165,6 +238,7 @@ export async function recordProgram(program: () => unknown, opts: RunOptions): P
 
   const failures: unknown[] = [];
   offline = true;
+  const restoreStacks = quietStacks();
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onRejection);
   try {
@@ -186,6 +260,7 @@ export async function recordProgram(program: () => unknown, opts: RunOptions): P
     // so they cannot crash the process after the error has been reported.
     if (failures.length === 0) process.off("unhandledRejection", onRejection);
     offline = false;
+    restoreStacks();
   }
   if (failures.length) throw failures[0];
   const errors = store.logErrorCount;
