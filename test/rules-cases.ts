@@ -36,6 +36,18 @@ export const CASES: Record<string, Cases> = {
         change: (r) => (set(r.inputs, "privateClusterConfig.enablePrivateEndpoint", false), set(r.inputs, "masterAuthorizedNetworksConfig.cidrBlocks", [{ cidrBlock: "0.0.0.0/0" }])),
         message: /"0\.0\.0\.0\/0"/,
       },
+      {
+        why: "public endpoint open to two halves of the internet",
+        target: "main",
+        change: (r) => (set(r.inputs, "privateClusterConfig.enablePrivateEndpoint", false), set(r.inputs, "masterAuthorizedNetworksConfig.cidrBlocks", [{ cidrBlock: "0.0.0.0/1" }, { cidrBlock: "128.0.0.0/1" }])),
+        message: /"0\.0\.0\.0\/1", "128\.0\.0\.0\/1" together cover every IPv4 address/,
+      },
+      {
+        why: "public endpoint open to a block broader than a /8",
+        target: "main",
+        change: (r) => (set(r.inputs, "privateClusterConfig.enablePrivateEndpoint", false), set(r.inputs, "masterAuthorizedNetworksConfig.cidrBlocks", [{ cidrBlock: "10.0.0.0/8" }, { cidrBlock: "64.0.0.0/3" }])),
+        message: /contains "64\.0\.0\.0\/3", broader than a \/8/,
+      },
     ],
   },
   G3: { compliant: [asIs("main"), cluster("networkingMode left to its default", "networkingMode", undefined)], violating: [cluster("routes-based", "ipAllocationPolicy", undefined), cluster("ROUTES mode", "networkingMode", "ROUTES")] },

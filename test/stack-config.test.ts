@@ -1,11 +1,18 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config/diagnostics";
+import { coversInternet } from "../src/config/schema/common";
 import { loadStackFile } from "../src/config/stack";
 
 const EXAMPLE = readFileSync(path.join(__dirname, "..", "stacks", "Pulumi.platform-staging.yaml"), "utf8");
+
+/** The 1-based line of the staging example on which `text` first occurs. */
+function lineOf(text: string): number {
+  return EXAMPLE.slice(0, EXAMPLE.indexOf(text)).split("\n").length;
+}
 
 /** Error lines of a stack file written with `edit` applied to the staging example. */
 function errorsOf(edit: (text: string) => string): string[] {
@@ -66,6 +73,44 @@ describe("stack file validation", () => {
     expect(errorsOf((t) => t.replace("cidr: 10.0.0.0/8", "cidr: 0.0.0.0/0"))).toEqual([
       "25:15: config.runway:cluster.authorizedNetworks[0].cidr: 0.0.0.0/0 opens the control plane to the internet (G2); list specific networks",
     ]);
+  });
+
+  it("authorized networks that together cover the internet are rejected (G2)", () => {
+    const halves = (t: string) => t.replace("cidr: 10.0.0.0/8", "cidr: 0.0.0.0/1").replace("cidr: 34.74.90.64/28", "cidr: 128.0.0.0/1");
+    expect(errorsOf(halves)).toEqual([
+      `${lineOf("- cidr: 10.0.0.0/8")}:7: config.runway:cluster.authorizedNetworks: 0.0.0.0/1, 128.0.0.0/1 together cover every IPv4 address, which opens the control plane to the internet (G2); list specific networks`,
+    ]);
+  });
+
+  it("an authorized network broader than a /8 is rejected (G2)", () => {
+    expect(errorsOf((t) => t.replace("cidr: 10.0.0.0/8", "cidr: 10.0.0.0/7"))).toEqual([
+      `${lineOf("cidr: 10.0.0.0/8")}:15: config.runway:cluster.authorizedNetworks[0].cidr: 10.0.0.0/7 is broader than a /8 and lets a large part of the internet reach the control plane (G2); list specific networks of at most a /8`,
+    ]);
+  });
+
+  it("coversInternet: blocks whose union is every IPv4 address, in any order and with overlaps", () => {
+    expect(coversInternet(["0.0.0.0/0"])).toBe(true);
+    expect(coversInternet(["128.0.0.0/1", "0.0.0.0/1"])).toBe(true);
+    expect(coversInternet(["0.0.0.0/2", "64.0.0.0/2", "0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/2"])).toBe(true);
+    expect(coversInternet(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3"])).toBe(false);
+    expect(coversInternet(["10.0.0.0/8", "not a cidr"])).toBe(false);
+    expect(coversInternet([])).toBe(false);
+  });
+
+  it("coversInternet: 0.0.0.0/0 split into any set of aligned blocks covers it, and loses it without any one block", () => {
+    // Splits [start, start + 2^(32-prefix)) into aligned halves at random depths.
+    const split = (start: number, prefix: number, depth: number[]): string[] => {
+      if (prefix === 32 || (depth.shift() ?? 0) === 0) return [`${[24, 16, 8, 0].map((s) => Math.floor(start / 2 ** s) % 256).join(".")}/${prefix}`];
+      const half = 2 ** (31 - prefix);
+      return [...split(start, prefix + 1, depth), ...split(start + half, prefix + 1, depth)];
+    };
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1 }), { maxLength: 40 }), fc.nat(), (depth, pick) => {
+        const blocks = split(0, 0, [1, ...depth]);
+        expect(coversInternet(blocks)).toBe(true);
+        expect(coversInternet(blocks.filter((_, i) => i !== pick % blocks.length))).toBe(false);
+      }),
+    );
   });
 
   it("the cluster region needs a subnet", () => {

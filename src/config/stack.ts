@@ -3,7 +3,7 @@
  */
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
-import { cidrsOverlap, parseCidr } from "./schema/common";
+import { BROADEST_AUTHORIZED_PREFIX, cidrsOverlap, coversInternet, parseCidr } from "./schema/common";
 import { type SelfhostedConfig, type StackConfig, stackFileSchema } from "./schema/stack";
 import { checkKubeconfigFile } from "../selfhosted/kubeconfig";
 import { networkProblems, valuesProblems } from "../selfhosted/turn-up";
@@ -58,6 +58,24 @@ function selfhostedProblems(config: SelfhostedConfig, root: string | undefined):
 }
 
 /**
+ * G2 on a public endpoint's authorized networks: no 0.0.0.0/0, no set that together covers every IPv4 address, and
+ * no block broader than a /8. One kind of problem is reported, the most open first.
+ */
+function authorizedNetworkProblems(cidrs: readonly string[], at: (string | number)[]): Problem[] {
+  const prefixes = cidrs.map((c) => parseCidr(c)?.prefix);
+  const open = prefixes.flatMap((p, i) => (p === 0 ? [{ path: [...at, i, "cidr"], message: "0.0.0.0/0 opens the control plane to the internet (G2); list specific networks" }] : []));
+  if (open.length) return open;
+  if (coversInternet(cidrs)) {
+    return [{ path: at, message: `${cidrs.join(", ")} together cover every IPv4 address, which opens the control plane to the internet (G2); list specific networks` }];
+  }
+  return prefixes.flatMap((p, i) =>
+    p !== undefined && p < BROADEST_AUTHORIZED_PREFIX
+      ? [{ path: [...at, i, "cidr"], message: `${cidrs[i]} is broader than a /${BROADEST_AUTHORIZED_PREFIX} and lets a large part of the internet reach the control plane (G2); list specific networks of at most a /${BROADEST_AUTHORIZED_PREFIX}` }]
+      : [],
+  );
+}
+
+/**
  * Checks across fields of one stack's config that a schema cannot express. `root` is the project root, against
  * which files the stack names are found; without it they are not checked.
  */
@@ -108,9 +126,7 @@ export function stackProblems(config: StackConfig, root?: string): Problem[] {
       if (cluster.authorizedNetworks.length === 0) {
         out.push({ path: [...cp, "authorizedNetworks"], message: "a public endpoint must be restricted (G2): list authorizedNetworks, or set privateEndpoint: true" });
       }
-      cluster.authorizedNetworks.forEach((n, i) => {
-        if (parseCidr(n.cidr)?.prefix === 0) out.push({ path: [...cp, "authorizedNetworks", i, "cidr"], message: "0.0.0.0/0 opens the control plane to the internet (G2); list specific networks" });
-      });
+      out.push(...authorizedNetworkProblems(cluster.authorizedNetworks.map((n) => n.cidr), [...cp, "authorizedNetworks"]));
     }
     if (cluster.exceptions.G21 === undefined && !cluster.securityGroup) {
       // Google Groups for RBAC is on unless explicitly excepted (G21).

@@ -2,6 +2,7 @@
  * GKE cluster controls G1–G23 (cluster level) of the security checklist; node settings are in gke-nodes.ts.
  * CIS numbers are CIS GKE Benchmark 1.6.0.
  */
+import { BROADEST_AUTHORIZED_PREFIX, coversInternet, parseCidr } from "../config/schema/common";
 import {
   at,
   equals,
@@ -33,19 +34,31 @@ const G1 = clusterRule({
     expectField(c.inputs, "privateClusterConfig.enablePrivateNodes", isTrue, "set it to true, or except G1 in runway:cluster.exceptions with a justification"),
 });
 
-/** A public endpoint is acceptable only when authorized networks are listed and none is 0.0.0.0/0 (G2). */
+/**
+ * A public endpoint is acceptable only when authorized networks are listed, none is 0.0.0.0/0, they do not together
+ * cover every IPv4 address, and none is broader than a /8 (G2). The broadest problem is reported.
+ */
 function checkEndpoint(inputs: Record<string, unknown>): Finding[] {
   const priv = at(inputs, "privateClusterConfig.enablePrivateEndpoint");
   if (priv === true) return [];
   if (isOpaque(priv)) return [unverified("privateClusterConfig.enablePrivateEndpoint", priv)];
-  const blocks = at(inputs, "masterAuthorizedNetworksConfig.cidrBlocks");
-  if (isOpaque(blocks)) return [unverified("masterAuthorizedNetworksConfig.cidrBlocks", blocks)];
+  const path = "masterAuthorizedNetworksConfig.cidrBlocks";
+  const blocks = at(inputs, path);
+  if (isOpaque(blocks)) return [unverified(path, blocks)];
   const cidrs = list(blocks).map((b) => at(b, "cidrBlock"));
   if (cidrs.length === 0) {
-    return ["the control plane endpoint is public (privateClusterConfig.enablePrivateEndpoint is not true) and masterAuthorizedNetworksConfig.cidrBlocks is empty; set enablePrivateEndpoint: true or list authorized networks"];
+    return [`the control plane endpoint is public (privateClusterConfig.enablePrivateEndpoint is not true) and ${path} is empty; set enablePrivateEndpoint: true or list authorized networks`];
   }
-  const open = cidrs.filter((c) => typeof c === "string" && /\/0$/.test(c));
-  return open.length ? [`masterAuthorizedNetworksConfig.cidrBlocks contains ${open.map(show).join(", ")}, which opens the control plane to the internet; list specific networks`] : [];
+  const known = cidrs.filter((c): c is string => typeof c === "string" && !isOpaque(c));
+  const open = known.filter((c) => /\/0$/.test(c));
+  if (open.length) return [`${path} contains ${open.map(show).join(", ")}, which opens the control plane to the internet; list specific networks`];
+  if (coversInternet(known)) return [`${path} ${known.map(show).join(", ")} together cover every IPv4 address, which opens the control plane to the internet; list specific networks`];
+  const broad = known.filter((c) => (parseCidr(c)?.prefix ?? BROADEST_AUTHORIZED_PREFIX) < BROADEST_AUTHORIZED_PREFIX);
+  if (broad.length) {
+    return [`${path} contains ${broad.map(show).join(", ")}, broader than a /${BROADEST_AUTHORIZED_PREFIX}, which lets a large part of the internet reach the control plane; list specific networks of at most a /${BROADEST_AUTHORIZED_PREFIX}`];
+  }
+  const opaque = cidrs.findIndex(isOpaque);
+  return opaque >= 0 ? [unverified(`${path}[${opaque}].cidrBlock`, cidrs[opaque])] : [];
 }
 
 const G2 = clusterRule({

@@ -58,6 +58,35 @@ function isAlignedCidr(s: string): boolean {
   return c !== undefined && c.start % 2 ** (32 - c.prefix) === 0;
 }
 
+/**
+ * The broadest block a control plane's authorized network may be (G2): a /8, such as 10.0.0.0/8. A broader block
+ * (a /7 or wider) holds at least two /8 networks, so it lets in a large part of the internet.
+ */
+export const BROADEST_AUTHORIZED_PREFIX = 8;
+
+/**
+ * Whether IPv4 CIDR blocks together cover every IPv4 address: `0.0.0.0/0`, and also sets such as `0.0.0.0/1` with
+ * `128.0.0.0/1`. Text that is not an IPv4 CIDR block covers nothing.
+ */
+export function coversInternet(cidrs: readonly string[]): boolean {
+  const blocks = cidrs
+    .map(parseCidr)
+    .filter((b) => b !== undefined)
+    // An address not aligned to its prefix stands for the block that holds it.
+    .map((b) => {
+      const size = 2 ** (32 - b.prefix);
+      const start = b.start - (b.start % size);
+      return { start, end: start + size - 1 };
+    })
+    .sort((a, b) => a.start - b.start);
+  let next = 0; // the lowest address not covered yet
+  for (const b of blocks) {
+    if (b.start > next) return false;
+    next = Math.max(next, b.end + 1);
+  }
+  return next === 2 ** 32;
+}
+
 export function cidrsOverlap(a: string, b: string): boolean {
   const x = parseCidr(a);
   const y = parseCidr(b);
