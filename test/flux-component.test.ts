@@ -1,3 +1,4 @@
+import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import { describe, expect, it } from "vitest";
 import { Flux, type FluxArgs } from "../components/cluster/flux";
@@ -107,6 +108,30 @@ describe("Flux component", () => {
     const flux = plan.one("runway:cluster:Flux");
     const children = plan.resources.filter((r) => r.parent === flux.urn);
     expect(children.map((r) => r.type).sort()).toEqual([CR_KUSTOMIZATION, CR_SOURCE].sort());
+  });
+
+  it("source-controller's Workload Identity member waits for the cluster that creates the pool, nothing else does", async () => {
+    const plan = await runWithMocks(() => {
+      const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+      const cluster = new gcp.container.Cluster("cluster", { project: "runway-staging", location: "us-east1" });
+      new Flux("flux", { ...args, workloadPoolReady: [cluster] }, { providers: [provider] });
+    });
+    const cluster = plan.one("gcp:container/cluster:Cluster").urn;
+    expect(plan.one("gcp:serviceaccount/iAMMember:IAMMember").dependsOn).toContain(cluster);
+    expect(plan.one("gcp:serviceaccount/account:Account").dependsOn).not.toContain(cluster);
+    expect(plan.one(RELEASE).dependsOn).not.toContain(cluster);
+  });
+
+  it("exposes the chart release, which installs Flux's CRDs; none when an existing Flux is reused", async () => {
+    let installed: Flux | undefined;
+    let reused: Flux | undefined;
+    await runWithMocks(() => {
+      const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+      installed = new Flux("flux", args, { providers: [provider] });
+      reused = new Flux("existing", { ...args, installFlux: false }, { providers: [provider] });
+    });
+    expect(installed?.chartRelease).toBeInstanceOf(k8s.helm.v3.Release);
+    expect(reused?.chartRelease).toBeUndefined();
   });
 
   it("invalid args fail before any resource is registered", async () => {

@@ -1,8 +1,10 @@
+import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import { describe, expect, it } from "vitest";
 import { resolveTenant } from "../src/config/catalog";
-import { Tenant } from "../components/tenancy/tenant";
-import { type Recorded, runWithMocks } from "./helpers/pulumi";
+import { Tenant, type TenantArgs } from "../components/tenancy/tenant";
+import { planStack } from "../src/plan/stack-plan";
+import { type Recorded, runWithMocks, withFinders } from "./helpers/pulumi";
 
 const spec = resolveTenant(
   {
@@ -20,23 +22,21 @@ const spec = resolveTenant(
   ["production-canary", "production"],
 );
 
+const tenantArgs: TenantArgs = {
+  spec,
+  project: "gl-runway-production",
+  workloadPool: "gl-runway-production.svc.id.goog",
+  clusterName: "runway-production",
+  domain: "runway.gitlab.net",
+  vault: { address: "https://vault.example.com", authBackendPath: "kubernetes-runway-production", authBackendAccessor: "auth_kubernetes_1234", mount: "runway", audience: "vault" },
+  notificationChannels: ["projects/gl-runway-production/notificationChannels/1"],
+};
+
 let plan: Recorded;
 const tenantPlan = async () =>
   (plan ??= await runWithMocks(() => {
     const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-    new Tenant(
-      "ai-gateway",
-      {
-        spec,
-        project: "gl-runway-production",
-        workloadPool: "gl-runway-production.svc.id.goog",
-        clusterName: "runway-production",
-        domain: "runway.gitlab.net",
-        vault: { address: "https://vault.example.com", authBackendPath: "kubernetes-runway-production", authBackendAccessor: "auth_kubernetes_1234", mount: "runway", audience: "vault" },
-        notificationChannels: ["projects/gl-runway-production/notificationChannels/1"],
-      },
-      { providers: [provider] },
-    );
+    new Tenant("ai-gateway", tenantArgs, { providers: [provider] });
   }));
 
 type Obj = { metadata?: { namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown> };
@@ -113,6 +113,65 @@ describe("Tenant component isolation", () => {
     const route = (await tenantPlan()).one("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
     expect(inputs(route).spec?.hostnames).toEqual(["ai-gateway.production.runway.gitlab.net"]);
   });
+});
+
+const HELM_RELEASE = "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease";
+const OCI_REPOSITORY = "kubernetes:source.toolkit.fluxcd.io/v1:OCIRepository";
+const SECRET_STORE = "kubernetes:external-secrets.io/v1:SecretStore";
+const EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret";
+const WI_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember";
+
+describe("Tenant creation order", () => {
+  let wired: Recorded;
+  const wiredPlan = async () =>
+    (wired ??= await runWithMocks(() => {
+      const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+      const cluster = new gcp.container.Cluster("runway-production", { project: "gl-runway-production", location: "us-east1" });
+      const flux = new k8s.helm.v3.Release("flux-chart", { chart: "flux2", namespace: "flux-system" }, { provider });
+      const eso = new k8s.helm.v3.Release("eso", { chart: "external-secrets", namespace: "runway-secrets" }, { provider });
+      new Tenant("ai-gateway", { ...tenantArgs, workloadPoolReady: [cluster], crdsReady: [flux, eso] }, { providers: [provider] });
+    }));
+  const releases = (p: Recorded) => p.ofType("kubernetes:helm.sh/v3:Release").map((r) => r.urn);
+
+  it("the HelmRelease, OCIRepository, SecretStore and ExternalSecrets wait for the Flux and ESO releases that install their CRDs", async () => {
+    const p = await wiredPlan();
+    expect(releases(p)).toHaveLength(2);
+    for (const type of [HELM_RELEASE, OCI_REPOSITORY, SECRET_STORE, EXTERNAL_SECRET]) {
+      expect(p.one(type).dependsOn, type).toEqual(expect.arrayContaining(releases(p)));
+    }
+  });
+
+  it("the Workload Identity member waits for the cluster that creates the pool", async () => {
+    const p = await wiredPlan();
+    expect(p.one(WI_MEMBER).dependsOn).toContain(p.one("gcp:container/cluster:Cluster").urn);
+  });
+
+  it("resource names and parents do not change", async () => {
+    const names = (r: Recorded) => r.resources.filter((x) => x.parent?.includes("runway:tenancy")).map((x) => `${x.parent} ${x.type} ${x.name}`).sort();
+    expect(names(await wiredPlan())).toEqual(names(await tenantPlan()));
+  });
+
+  it("on a platform stack, every tenant waits for its cluster and for the cluster's Flux and ESO releases", async () => {
+    const p = withFinders(await planStack("platform-staging"));
+    const cluster = p.one("gcp:container/cluster:Cluster", "runway-staging").urn;
+    const flux = p.one("kubernetes:helm.sh/v3:Release", "runway-staging-flux-chart").urn;
+    const eso = p.one("kubernetes:helm.sh/v3:Release", "runway-staging-vault-operator").urn;
+    const parentOf = new Map(p.resources.map((r) => [r.urn, r.parent]));
+    const within = (urn: string, ancestor: string): boolean => {
+      const parent = parentOf.get(urn);
+      return !!parent && (parent === ancestor || within(parent, ancestor));
+    };
+    const tenants = p.ofType("runway:tenancy:Tenant");
+    expect(tenants.length).toBeGreaterThan(1);
+    for (const t of tenants) {
+      const own = (type: string) => p.ofType(type).filter((r) => within(r.urn, t.urn));
+      expect(own(WI_MEMBER).map((r) => r.dependsOn.includes(cluster)), t.name).toEqual([true]);
+      for (const type of [HELM_RELEASE, OCI_REPOSITORY, SECRET_STORE]) {
+        expect(own(type), `${t.name} ${type}`).toHaveLength(1);
+        expect(own(type)[0].dependsOn, `${t.name} ${type}`).toEqual(expect.arrayContaining([flux, eso]));
+      }
+    }
+  }, 60_000);
 });
 
 describe("the tenant's release values", () => {

@@ -137,6 +137,19 @@ describe("VaultIntegration component", () => {
     expect(vi?.kvMountPath).toBe("runway/env/staging");
   });
 
+  it("exposes the operator's release, which installs the SecretStore and ExternalSecret CRDs; none without the operator", async () => {
+    let vi: VaultIntegration | undefined;
+    let without: VaultIntegration | undefined;
+    await runWithMocks(
+      program((o) => {
+        vi = new VaultIntegration("vault", integrationArgs, o);
+        without = new VaultIntegration("bare", { ...integrationArgs, clusterName: "runway-bare", createKvMount: false, installOperator: false }, o);
+      }),
+    );
+    expect(vi?.operatorRelease).toBeInstanceOf(k8s.helm.v3.Release);
+    expect(without?.operatorRelease).toBeUndefined();
+  });
+
   it("decides endpoint, CA and names with clear errors", () => {
     expect(kubernetesHost("34.1.2.3")).toBe("https://34.1.2.3");
     expect(kubernetesHost("https://api.example.com/")).toBe("https://api.example.com");
@@ -186,6 +199,18 @@ describe("TenantVaultAccess component", () => {
     const store = plan.one("kubernetes:external-secrets.io/v1:SecretStore");
     expect(store.dependsOn).toContain(plan.one(ROLE).urn);
     expect(plan.one("kubernetes:external-secrets.io/v1:ExternalSecret").dependsOn).toContain(store.urn);
+  });
+
+  it("the SecretStore and ExternalSecrets wait for the release that installs their CRDs", async () => {
+    const plan = await runWithMocks(
+      program((o) => {
+        const vi = new VaultIntegration("vault", integrationArgs, o);
+        new TenantVaultAccess("ai-gateway", { ...tenantArgs, crdsReady: vi.operatorRelease ? [vi.operatorRelease] : [] }, o);
+      }),
+    );
+    const release = plan.one("kubernetes:helm.sh/v3:Release").urn;
+    expect(plan.one("kubernetes:external-secrets.io/v1:SecretStore").dependsOn).toContain(release);
+    expect(plan.one("kubernetes:external-secrets.io/v1:ExternalSecret").dependsOn).toContain(release);
   });
 
   it("takes the accessor from a VaultIntegration in the same program", async () => {

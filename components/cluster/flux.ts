@@ -31,6 +31,12 @@ export interface FluxArgs {
   resources?: Partial<Record<FluxController, Resources>>;
   /** Labels of the Kubernetes objects (environment, owner). */
   labels?: RunwayLabels;
+  /**
+   * Resources the Workload Identity pool `<project>.svc.id.goog` waits for: the GKE cluster with Workload Identity
+   * (G4) creates the pool, and GCP rejects a member of it before ("Identity Pool does not exist"). The
+   * source-controller's `roles/iam.workloadIdentityUser` member depends on them. Default none (the pool exists).
+   */
+  workloadPoolReady?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -51,6 +57,11 @@ export class Flux extends pulumi.ComponentResource {
   readonly sourceServiceAccountEmail: pulumi.Output<string> | undefined;
   /** Name of the platform OCIRepository and Kustomization in flux-system. */
   readonly platformSourceName: string;
+  /**
+   * The flux2 chart's Helm release, which installs Flux's CRDs (OCIRepository, HelmRelease, Kustomization):
+   * tenants' Flux objects depend on it. Undefined when an existing Flux is reused.
+   */
+  readonly chartRelease: k8s.helm.v3.Release | undefined;
 
   constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
     super("runway:cluster:Flux", name, {}, opts);
@@ -58,6 +69,7 @@ export class Flux extends pulumi.ComponentResource {
     const plan = planFluxInstall({ ...args, labels });
 
     const crdReady: pulumi.Resource[] = [];
+    let chartRelease: k8s.helm.v3.Release | undefined;
     let email: pulumi.Output<string> | undefined;
     if (plan.install) {
       if (plan.workloadIdentity) {
@@ -76,7 +88,7 @@ export class Flux extends pulumi.ComponentResource {
         new gcp.serviceaccount.IAMMember(
           `${name}-source-wi`,
           { serviceAccountId: sa.name, role: "roles/iam.workloadIdentityUser", member: wi.member },
-          { parent: this },
+          { parent: this, dependsOn: args.workloadPoolReady },
         );
         email = sa.email;
       }
@@ -87,8 +99,8 @@ export class Flux extends pulumi.ComponentResource {
       );
       // Only the annotation waits for the service account: the lockdown stays checkable in preview.
       const values = fluxChartValues({ sourceServiceAccountEmail: email, resources: args.resources });
-      const release = new k8s.helm.v3.Release(`${name}-chart`, platformReleaseArgs("flux", FLUX_CHART, plan.chartVersion ?? FLUX_CHART.version, ns.metadata.name, values), { parent: this });
-      crdReady.push(release);
+      chartRelease = new k8s.helm.v3.Release(`${name}-chart`, platformReleaseArgs("flux", FLUX_CHART, plan.chartVersion ?? FLUX_CHART.version, ns.metadata.name, values), { parent: this });
+      crdReady.push(chartRelease);
     }
 
     const source = new k8s.apiextensions.CustomResource(`${name}-platform-source`, plan.platformSource, { parent: this, dependsOn: crdReady });
@@ -100,6 +112,7 @@ export class Flux extends pulumi.ComponentResource {
     this.fluxVersion = plan.fluxVersion;
     this.sourceServiceAccountEmail = email;
     this.platformSourceName = plan.platformSource.metadata.name;
+    this.chartRelease = chartRelease;
     this.registerOutputs({
       namespace: this.namespace,
       installed: this.installed,
@@ -107,6 +120,7 @@ export class Flux extends pulumi.ComponentResource {
       fluxVersion: this.fluxVersion,
       sourceServiceAccountEmail: this.sourceServiceAccountEmail,
       platformSourceName: this.platformSourceName,
+      chartRelease: this.chartRelease,
     });
   }
 }

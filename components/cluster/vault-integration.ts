@@ -56,6 +56,11 @@ export class VaultIntegration extends pulumi.ComponentResource {
   readonly operatorNamespace: string;
   /** Installed external-secrets chart version; undefined when the operator is not installed here. */
   readonly operatorChartVersion: string | undefined;
+  /**
+   * The operator's Helm release, which installs the SecretStore and ExternalSecret CRDs: tenants' objects of those
+   * kinds depend on it. Undefined when the operator is not installed here.
+   */
+  readonly operatorRelease: k8s.helm.v3.Release | undefined;
 
   constructor(name: string, args: VaultIntegrationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("runway:cluster:VaultIntegration", name, {}, opts);
@@ -123,8 +128,9 @@ export class VaultIntegration extends pulumi.ComponentResource {
       );
     }
 
+    let operatorRelease: k8s.helm.v3.Release | undefined;
     if (plan.installOperator) {
-      new k8s.helm.v3.Release(
+      operatorRelease = new k8s.helm.v3.Release(
         `${name}-operator`,
         platformReleaseArgs("external-secrets", ESO_CHART, plan.operatorChartVersion ?? ESO_CHART.version, ns.metadata.name, esoChartValues({ resources: args.operatorResources })),
         { parent: this },
@@ -137,6 +143,7 @@ export class VaultIntegration extends pulumi.ComponentResource {
     this.kvMountPath = plan.kvMountPath;
     this.operatorNamespace = plan.namespace;
     this.operatorChartVersion = plan.operatorChartVersion;
+    this.operatorRelease = operatorRelease;
     this.registerOutputs({
       authBackendPath: this.authBackendPath,
       authBackendAccessor: this.authBackendAccessor,
@@ -144,6 +151,7 @@ export class VaultIntegration extends pulumi.ComponentResource {
       kvMountPath: this.kvMountPath,
       operatorNamespace: this.operatorNamespace,
       operatorChartVersion: this.operatorChartVersion,
+      operatorRelease: this.operatorRelease,
     });
   }
 }

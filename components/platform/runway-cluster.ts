@@ -133,13 +133,24 @@ export class RunwayCluster extends pulumi.ComponentResource {
     }
     const onCluster = { parent: this, providers: this.providers };
 
+    // GCP accepts members of `<project>.svc.id.goog` only once a cluster with Workload Identity exists.
+    const workloadPoolReady = [this.cluster];
     const platformSource = args.platformSource ?? { url: DEFAULT_PLATFORM_SOURCE };
-    new Flux(
+    const flux = new Flux(
       `${name}-flux`,
       // Flux takes the plain project id; the dependency on the project keeps the order.
-      { project: args.gcp.projectId, clusterName: name, workloadIdentity: true, platformSource: { url: platformSource.url, tag: platformSource.tag ?? environment }, labels: { environment } },
+      {
+        project: args.gcp.projectId,
+        clusterName: name,
+        workloadIdentity: true,
+        platformSource: { url: platformSource.url, tag: platformSource.tag ?? environment },
+        labels: { environment },
+        workloadPoolReady,
+      },
       { ...onCluster, dependsOn: [this.project] },
     );
+    // Releases that install the CRDs of the tenants' custom resources.
+    const crdsReady: pulumi.Resource[] = flux.chartRelease ? [flux.chartRelease] : [];
 
     if (args.gitlabToken) {
       new GitLabAgent(
@@ -180,6 +191,7 @@ export class RunwayCluster extends pulumi.ComponentResource {
         mount: integration.kvMount,
         audience: args.vault.audience,
       };
+      if (integration.operatorRelease) crdsReady.push(integration.operatorRelease);
     }
 
     new ClusterObservability(`${name}-observability`, { project, clusterName: name, environment, notificationChannels: args.notificationChannels }, onCluster);
@@ -193,6 +205,8 @@ export class RunwayCluster extends pulumi.ComponentResource {
           spec: t,
           project,
           workloadPool: this.cluster.workloadPool,
+          workloadPoolReady,
+          crdsReady,
           clusterName: name,
           domain: args.domain,
           vault: this.tenantVault,

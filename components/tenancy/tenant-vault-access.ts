@@ -48,6 +48,11 @@ export interface TenantVaultAccessArgs {
   tokenMaxTtl?: number;
   /** How often the operator re-reads Vault. Default `1h`. */
   refreshInterval?: string;
+  /**
+   * Resources that install the SecretStore and ExternalSecret CRDs (VaultIntegration.operatorRelease); those
+   * objects depend on them. Default none (the CRDs exist).
+   */
+  crdsReady?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -68,7 +73,8 @@ export class TenantVaultAccess extends pulumi.ComponentResource {
   constructor(name: string, args: TenantVaultAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("runway:tenancy:TenantVaultAccess", name, {}, opts);
     const labels = k8sLabels({ service: args.service, environment: args.environment });
-    const plan = planTenantVaultAccess({ ...args, labels });
+    const { crdsReady = [], ...input } = args;
+    const plan = planTenantVaultAccess({ ...input, labels });
 
     const text = plan.policyForm === "templated" ? pulumi.output(args.authBackendAccessor).apply((acc) => plan.policy(acc)) : plan.policy();
     const policy = new vault.Policy(`${name}-policy`, { name: plan.policyName, policy: text }, { parent: this });
@@ -92,9 +98,9 @@ export class TenantVaultAccess extends pulumi.ComponentResource {
     );
 
     // The store logs in when it is created: create it once the role and policy exist.
-    const store = new k8s.apiextensions.CustomResource(`${name}-store`, plan.secretStore, { parent: this, dependsOn: [role, policy] });
+    const store = new k8s.apiextensions.CustomResource(`${name}-store`, plan.secretStore, { parent: this, dependsOn: [role, policy, ...crdsReady] });
     for (const es of plan.externalSecrets) {
-      new k8s.apiextensions.CustomResource(`${name}-secret-${es.metadata.name}`, es, { parent: this, dependsOn: [store] });
+      new k8s.apiextensions.CustomResource(`${name}-secret-${es.metadata.name}`, es, { parent: this, dependsOn: [store, ...crdsReady] });
     }
 
     this.policyName = plan.policyName;

@@ -54,6 +54,19 @@ export interface TenantArgs {
   project: pulumi.Input<string>;
   /** Workload Identity pool of the cluster, `<project>.svc.id.goog`. */
   workloadPool: pulumi.Input<string>;
+  /**
+   * Resources the Workload Identity pool waits for: the GKE cluster with Workload Identity (G4) creates it, and
+   * GCP rejects a member of it before ("Identity Pool does not exist"). The workload's
+   * `roles/iam.workloadIdentityUser` member depends on them. Default none (the pool exists).
+   */
+  workloadPoolReady?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Resources that install the CRDs of the tenant's custom resources: Flux's chart release (OCIRepository,
+   * HelmRelease) and External Secrets Operator's (SecretStore, ExternalSecret), i.e. Flux.chartRelease and
+   * VaultIntegration.operatorRelease. Those custom resources depend on them, so none is created before its kind
+   * exists. Default none (the CRDs exist).
+   */
+  crdsReady?: pulumi.Input<pulumi.Resource>[];
   /** Name of the cluster (scopes metrics and dashboards). */
   clusterName: string;
   /** DNS domain of the platform: the host is `<name>.<environment>.<domain>`. */
@@ -86,6 +99,8 @@ export class Tenant extends pulumi.ComponentResource {
 
     const ns = new k8s.core.v1.Namespace(name, { metadata: namespaceObject(t).metadata }, { parent: this, protect: true, retainOnDelete: true });
     const inNs = { parent: this, dependsOn: [ns] };
+    // Custom resources also wait for the releases that install their CRDs.
+    const crdsReady = args.crdsReady ?? [];
 
     const gsa = new gcp.serviceaccount.Account(
       `${name}-workload`,
@@ -99,7 +114,7 @@ export class Tenant extends pulumi.ComponentResource {
         role: "roles/iam.workloadIdentityUser",
         member: pulumi.interpolate`serviceAccount:${args.workloadPool}[${names.namespace}/${names.workload}]`,
       },
-      { parent: this },
+      { parent: this, dependsOn: args.workloadPoolReady },
     );
     this.gcpServiceAccountEmail = gsa.email;
 
@@ -132,6 +147,7 @@ export class Tenant extends pulumi.ComponentResource {
           secrets: t.secrets,
           vaultAddress: args.vault.address,
           audience: args.vault.audience,
+          crdsReady,
         },
         inNs,
       );
@@ -139,7 +155,7 @@ export class Tenant extends pulumi.ComponentResource {
 
     // The release follows its stage's tag: promotion moves the tag in the registry, never a change here.
     const source = ociRepository({ name: t.name, namespace: names.namespace, url: t.chartRepository, tag: t.stage, helmChart: true });
-    const sourceCr = new k8s.apiextensions.CustomResource(`${name}-source`, source, inNs);
+    const sourceCr = new k8s.apiextensions.CustomResource(`${name}-source`, source, { parent: this, dependsOn: [ns, ...crdsReady] });
     const release = helmRelease({
       name: t.name,
       namespace: names.namespace,
@@ -147,9 +163,11 @@ export class Tenant extends pulumi.ComponentResource {
       serviceAccountName: names.reconciler,
       values: tenantReleaseValues(t, this.host),
     });
-    new k8s.apiextensions.CustomResource(`${name}-release`, release, { parent: this, dependsOn: [ns, sourceCr, reconciler, binding] });
+    new k8s.apiextensions.CustomResource(`${name}-release`, release, { parent: this, dependsOn: [ns, sourceCr, reconciler, binding, ...crdsReady] });
 
     const route = httpRoute(t, this.host);
+    // The HTTPRoute kind is not installed by a release: it comes with GKE's Gateway API, a setting of the cluster,
+    // and the cluster's Kubernetes provider already waits for the cluster.
     if (route) new k8s.apiextensions.CustomResource(`${name}-route`, route, inNs);
 
     new TenantObservability(
