@@ -93,6 +93,31 @@ describe("Network", () => {
     expect(p.ofType("gcp:compute/firewall:Firewall").map((f) => f.name).sort()).toEqual(["vpc-allow-health-checks", "vpc-deny-all-ingress"]);
   });
 
+  it("gives a region that lists a proxy-only range a proxy-only subnet, and no other region one", async () => {
+    let withProxy: Network | undefined;
+    const p = await runWithMocks(() => {
+      withProxy = new Network("vpc", { ...args, subnets: [{ ...args.subnets[0], proxyOnly: "10.0.16.0/23" }, args.subnets[1]] });
+    });
+    const proxyOnly = p.ofType("gcp:compute/subnetwork:Subnetwork").filter((s) => s.inputs.purpose === "REGIONAL_MANAGED_PROXY");
+    expect(proxyOnly.map((s) => s.name)).toEqual(["vpc-us-east1-proxy"]);
+    // GCP refuses private Google access, secondary ranges and flow logs on a proxy-only subnet.
+    expect(proxyOnly[0].inputs).toEqual({ project: "runway-net", network: "vpc-id", name: "vpc-us-east1-proxy", region: "us-east1", ipCidrRange: "10.0.16.0/23", purpose: "REGIONAL_MANAGED_PROXY", role: "ACTIVE" });
+    // Cloud NAT covers the nodes' subnet only; the load balancer's proxies need none.
+    expect(p.one("gcp:compute/routerNat:RouterNat", "vpc-us-east1").inputs.subnetworks).toEqual([{ name: "vpc-us-east1-id", sourceIpRangesToNats: ["ALL_IP_RANGES"] }]);
+    expect(withProxy?.subnets["us-east1"].proxyOnlyCidr).toBe("10.0.16.0/23");
+    expect(withProxy?.subnets["europe-west4"].proxyOnlyCidr).toBeUndefined();
+    expect(plan.ofType("gcp:compute/subnetwork:Subnetwork").some((s) => s.inputs.purpose !== undefined)).toBe(false);
+  });
+
+  it("refuses a proxy-only range that overlaps another range, or whose subnet name GCP could not hold", () => {
+    const subnets = [{ ...args.subnets[0], proxyOnly: "10.0.8.0/23" }];
+    expect(networkProblems({ name: "vpc", subnets })).toEqual(["Network subnets[0].proxyOnly 10.0.8.0/23 overlaps subnets[0].cidr 10.0.0.0/20; choose disjoint ranges"]);
+    const long = `n${"x".repeat(38)}`;
+    expect(networkProblems({ name: long, subnets: [{ ...args.subnets[0], region: "northamerica-northeast2", proxyOnly: "10.0.16.0/23" }] })).toEqual([
+      `Network subnets[0].proxyOnly: the proxy-only subnet's name '${long}-northamerica-northeast2-proxy' is longer than 63 characters; shorten the network name`,
+    ]);
+  });
+
   it("refuses overlapping ranges, including the control plane's, before registering anything", async () => {
     const overlapping = { ...args, controlPlaneCidrs: ["10.20.16.0/28"], subnets: [args.subnets[0], { ...args.subnets[1], pods: "10.18.0.0/16" }] };
     const { error, resources } = await planThrowing(() => new Network("vpc", overlapping));

@@ -30,7 +30,7 @@ describe("service stacks against the catalog", () => {
   it("a shared service with a cluster is rejected", () => {
     const text = (t: string) => t.replace("runway:service: ai-gateway", "runway:service: duo-workflow-service");
     expect(problems(text)).toEqual([
-      "27:3: config.runway:cluster: duo-workflow-service is shared in production: remove runway:cluster (and runway:network), or set placement: dedicated for production in services/duo-workflow-service.yaml",
+      "28:3: config.runway:cluster: duo-workflow-service is shared in production: remove runway:cluster (and runway:network), or set placement: dedicated for production in services/duo-workflow-service.yaml",
     ]);
   });
 

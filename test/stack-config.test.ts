@@ -56,22 +56,28 @@ describe("stack file validation", () => {
     expect(errors).toEqual(["20:19: config.runway:network.subnets[0].services: 10.10.8.0/24 overlaps 10.10.0.0/20 (runway:network.subnets.0.cidr); choose disjoint ranges"]);
   });
 
+  it("a proxy-only range overlapping another range is rejected", () => {
+    expect(errorsOf((t) => t.replace("proxyOnly: 10.10.16.0/23", "proxyOnly: 10.10.0.0/23"))).toEqual([
+      "21:20: config.runway:network.subnets[0].proxyOnly: 10.10.0.0/23 overlaps 10.10.0.0/20 (runway:network.subnets.0.cidr); choose disjoint ranges",
+    ]);
+  });
+
   it("a private endpoint without private nodes is rejected", () => {
     const errors = errorsOf((t) => t.replace("privateEndpoint: false", "privateEndpoint: true\n    privateNodes: false\n    exceptions:\n      G1: nodes need public IPs for a legacy partner allow-list"));
-    expect(errors).toEqual(["23:22: config.runway:cluster.privateEndpoint: a private endpoint requires private nodes; set privateNodes: true or privateEndpoint: false"]);
+    expect(errors).toEqual(["24:22: config.runway:cluster.privateEndpoint: a private endpoint requires private nodes; set privateNodes: true or privateEndpoint: false"]);
   });
 
   it("loosening a security default needs a justification", () => {
     expect(errorsOf((t) => t.replace("privateEndpoint: false", "privateEndpoint: false\n    privateNodes: false"))).toEqual([
-      "24:19: config.runway:cluster.privateNodes: turning off private nodes (G1) needs exceptions.G1 with a justification",
+      "25:19: config.runway:cluster.privateNodes: turning off private nodes (G1) needs exceptions.G1 with a justification",
     ]);
     expect(errorsOf((t) => t.replace("privateEndpoint: false", "privateEndpoint: false\n    exceptions:\n      G16: because")))
-      .toEqual(["25:12: config.runway:cluster.exceptions.G16: a justification must explain the reason in at least 20 characters"]);
+      .toEqual(["26:12: config.runway:cluster.exceptions.G16: a justification must explain the reason in at least 20 characters"]);
   });
 
   it("a public endpoint open to the internet is rejected (G2)", () => {
     expect(errorsOf((t) => t.replace("cidr: 10.0.0.0/8", "cidr: 0.0.0.0/0"))).toEqual([
-      "25:15: config.runway:cluster.authorizedNetworks[0].cidr: 0.0.0.0/0 opens the control plane to the internet (G2); list specific networks",
+      "26:15: config.runway:cluster.authorizedNetworks[0].cidr: 0.0.0.0/0 opens the control plane to the internet (G2); list specific networks",
     ]);
   });
 
@@ -115,7 +121,7 @@ describe("stack file validation", () => {
 
   it("the cluster region needs a subnet", () => {
     expect(errorsOf((t) => t.replace("  runway:cluster:\n    region: us-east1", "  runway:cluster:\n    region: europe-west4"))).toEqual([
-      "22:13: config.runway:cluster.region: no subnet in europe-west4; add one to runway:network.subnets",
+      "23:13: config.runway:cluster.region: no subnet in europe-west4; add one to runway:network.subnets",
     ]);
   });
 

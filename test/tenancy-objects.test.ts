@@ -110,6 +110,17 @@ describe("tenant objects", () => {
     expect(httpRoute({ ...tenant, exposure: { ...tenant.exposure, visibility: "none" } }, "h")).toBeUndefined();
   });
 
+  it("the gateway policy admits Google's load balancer ranges, plus the proxy-only subnet for an internal tenant", () => {
+    const from = (visibility: "external" | "internal") =>
+      (networkPolicies({ ...tenant, exposure: { ...tenant.exposure, visibility } }, { proxyOnlyCidr: "10.10.16.0/23" }).find((p) => p.metadata.name === "allow-gateway") as Loose).spec.ingress[0];
+    expect(from("internal")).toEqual({
+      from: ["35.191.0.0/16", "130.211.0.0/22", "10.10.16.0/23"].map((cidr) => ({ ipBlock: { cidr } })),
+      ports: [{ protocol: "TCP", port: 5052 }],
+    });
+    expect(from("external").from).toEqual(["35.191.0.0/16", "130.211.0.0/22"].map((cidr) => ({ ipBlock: { cidr } })));
+    expect(networkPolicies({ ...tenant, exposure: { ...tenant.exposure, visibility: "none" } }).some((p) => p.metadata.name === "allow-gateway")).toBe(false);
+  });
+
   it("the ai-gateway route sends to the Service port its Runway chart renders, and the gateway policy admits the pods' port", () => {
     const t = resolveTenant(loadCatalogFile(`${__dirname}/../services/ai-gateway.yaml`).entry, "staging", ["staging"]);
     const manifest = loadManifest(`${__dirname}/../examples/ai-gateway/.runway/runway.yml`);

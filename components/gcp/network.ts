@@ -1,13 +1,14 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { firewallRules, natArgs, networkProblems, PODS_RANGE, regionalName, SERVICES_RANGE, type SubnetSpec, subnetArgs } from "../../src/gcp/network";
+import { firewallRules, natArgs, networkProblems, PODS_RANGE, proxyOnlySubnetArgs, regionalName, SERVICES_RANGE, type SubnetSpec, subnetArgs } from "../../src/gcp/network";
 
 export interface NetworkArgs {
   /** Project of the VPC; needs the compute API. */
   project: pulumi.Input<string>;
   /**
-   * One subnet per region: primary range for nodes, secondary ranges for pods and services. No two ranges may
-   * overlap. https://cloud.google.com/compute/docs/reference/rest/v1/subnetworks
+   * One subnet per region: primary range for nodes, secondary ranges for pods and services, and optionally the
+   * range of the region's proxy-only subnet (`proxyOnly`, needed by internal Gateways). No two ranges may overlap.
+   * https://cloud.google.com/compute/docs/reference/rest/v1/subnetworks
    */
   subnets: SubnetSpec[];
   /**
@@ -27,11 +28,14 @@ export interface NetworkSubnet {
   name: string;
   podsRangeName: string;
   servicesRangeName: string;
+  /** Range of the region's proxy-only subnet, when it has one. */
+  proxyOnlyCidr?: string;
 }
 
 /**
  * A VPC without auto subnets: per region a subnet with pod and service ranges, private Google access and flow
- * logs, a Cloud Router with Cloud NAT, and minimal ingress firewall rules ending in a logged deny-all.
+ * logs, a proxy-only subnet when the region lists one, a Cloud Router with Cloud NAT, and minimal ingress firewall
+ * rules ending in a logged deny-all.
  */
 export class Network extends pulumi.ComponentResource {
   public readonly networkId: pulumi.Output<string>;
@@ -63,7 +67,16 @@ export class Network extends pulumi.ComponentResource {
         { project: args.project, router: router.name, ...natArgs(vpcName, s.region), subnetworks: [{ name: subnet.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }] },
         { parent: this },
       );
-      this.subnets[s.region] = { selfLink: subnet.selfLink, name: regionalName(vpcName, s.region), podsRangeName: PODS_RANGE, servicesRangeName: SERVICES_RANGE };
+      if (s.proxyOnly !== undefined) {
+        new gcp.compute.Subnetwork(`${regional}-proxy`, { project: args.project, network: vpc.id, ...proxyOnlySubnetArgs(vpcName, s.region, s.proxyOnly) }, { parent: this });
+      }
+      this.subnets[s.region] = {
+        selfLink: subnet.selfLink,
+        name: regionalName(vpcName, s.region),
+        podsRangeName: PODS_RANGE,
+        servicesRangeName: SERVICES_RANGE,
+        ...(s.proxyOnly !== undefined ? { proxyOnlyCidr: s.proxyOnly } : {}),
+      };
     }
 
     for (const { suffix, ...rule } of firewallRules(args)) {

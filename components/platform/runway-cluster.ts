@@ -14,6 +14,7 @@ import { ServiceProject } from "../gcp/service-project";
 import { ClusterObservability } from "../observability/cluster-observability";
 import { Tenant, type TenantVaultArgs } from "../tenancy/tenant";
 import { SharedGateway } from "./shared-gateway";
+import { gatewayProblems } from "../../src/platform/gateway";
 
 /** Default OCI artifact holding the platform's own cluster-level configuration, followed per environment. */
 export const DEFAULT_PLATFORM_SOURCE = "oci://registry.gitlab.com/gitlab-com/gl-infra/platform/runway/cluster-config";
@@ -76,6 +77,10 @@ export class RunwayCluster extends pulumi.ComponentResource {
   readonly providers: pulumi.ProviderResource[];
 
   constructor(name: string, args: RunwayClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The internal Gateway's load balancer needs a proxy-only subnet in the cluster's region.
+    const proxyOnlyCidr = args.network.subnets.find((s) => s.region === args.cluster.region)?.proxyOnly;
+    const problems = gatewayProblems(args.tenants, args.cluster.region, proxyOnlyCidr);
+    if (problems.length) throw new Error(problems.join("\n"));
     super("runway:platform:RunwayCluster", name, {}, opts);
     const child = { parent: this };
     const { environment } = args;
@@ -195,8 +200,13 @@ export class RunwayCluster extends pulumi.ComponentResource {
     }
 
     new ClusterObservability(`${name}-observability`, { project, clusterName: name, environment, notificationChannels: args.notificationChannels }, onCluster);
-    // Certificate Manager must be enabled before the certificates; dependsOn a component waits for its children.
-    new SharedGateway(`${name}-gateway`, { project, region: args.cluster.region, environment, domain: args.domain }, { ...onCluster, dependsOn: [this.project] });
+    // Certificate Manager must be enabled before the certificates, and the proxy-only subnet before the internal
+    // Gateway; dependsOn a component waits for its children.
+    new SharedGateway(
+      `${name}-gateway`,
+      { project, region: args.cluster.region, environment, domain: args.domain, internal: proxyOnlyCidr !== undefined },
+      { ...onCluster, dependsOn: [this.project, network] },
+    );
 
     for (const t of args.tenants) {
       new Tenant(
@@ -209,6 +219,7 @@ export class RunwayCluster extends pulumi.ComponentResource {
           crdsReady,
           clusterName: name,
           domain: args.domain,
+          proxyOnlyCidr,
           vault: this.tenantVault,
           notificationChannels: args.notificationChannels,
         },

@@ -13,15 +13,27 @@ export interface SharedGatewayArgs {
   environment: string;
   /** DNS domain, e.g. `runway.gitlab.net`. */
   domain: string;
+  /**
+   * Create the internal Gateway (regional internal Application Load Balancer, `gke-l7-rilb`) and its regional
+   * certificate. Its load balancer needs a proxy-only subnet in `region` (Network `subnets[].proxyOnly`), so
+   * only set this when the region has one. Default false: external Gateway only.
+   * https://cloud.google.com/kubernetes-engine/docs/concepts/gatewayclass-capabilities
+   */
+  internal?: boolean;
 }
+
+type DnsRecords = pulumi.Output<gcp.types.output.certificatemanager.DnsAuthorizationDnsResourceRecord[]>;
 
 /**
  * The platform's shared Gateways: Google-managed wildcard certificates (DNS-authorized, so they renew without
  * any traffic) and the external and internal Gateway objects tenants attach their routes to.
  */
 export class SharedGateway extends pulumi.ComponentResource {
-  /** DNS record (CNAME) that authorizes the managed certificates; publish it in the environment's zone. */
-  readonly dnsAuthorizationRecord: pulumi.Output<unknown>;
+  /** DNS records (a CNAME) that authorize the global certificate; publish them in the environment's zone. */
+  readonly dnsAuthorizationRecord: DnsRecords;
+  /** DNS records (a CNAME) that authorize the internal Gateway's regional certificate; only with `internal`. */
+  readonly regionalDnsAuthorizationRecord: DnsRecords | undefined;
+  /** IP address of the external Gateway; `*.<environment>.<domain>` points at it. */
   readonly externalAddress: pulumi.Output<string>;
 
   constructor(name: string, args: SharedGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -43,25 +55,28 @@ export class SharedGateway extends pulumi.ComponentResource {
       { project: args.project, name: `${name}-wildcard`, map: map.name, hostname: domains[0], certificates: [cert.id], labels },
       child,
     );
-    const regionalAuth = new gcp.certificatemanager.DnsAuthorization(
-      `${name}-${args.region}`,
-      { project: args.project, domain: zone, name: `${name}-${args.region}`, location: args.region, type: "PER_PROJECT_RECORD", labels },
-      child,
-    );
-    const regionalCert = new gcp.certificatemanager.Certificate(
-      `${name}-${args.region}`,
-      { project: args.project, name: `${name}-${args.region}`, location: args.region, labels, managed: { domains, dnsAuthorizations: [regionalAuth.id] } },
-      child,
-    );
     const address = new gcp.compute.GlobalAddress(`${name}-external`, { project: args.project, name: `${name}-external`, labels }, child);
 
     const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: gatewayNamespace(args.environment).metadata }, child);
-    const nsChild = { parent: this, dependsOn: [ns] };
-    new k8s.apiextensions.CustomResource(`${name}-external`, externalGateway(args.environment, args.domain, name, `${name}-external`), { ...nsChild, dependsOn: [ns, map, address] });
-    new k8s.apiextensions.CustomResource(`${name}-internal`, internalGateway(args.environment, args.domain, `${name}-${args.region}`), { ...nsChild, dependsOn: [ns, regionalCert] });
+    new k8s.apiextensions.CustomResource(`${name}-external`, externalGateway(args.environment, args.domain, name, `${name}-external`), { parent: this, dependsOn: [ns, map, address] });
+
+    if (args.internal) {
+      const regionalAuth = new gcp.certificatemanager.DnsAuthorization(
+        `${name}-${args.region}`,
+        { project: args.project, domain: zone, name: `${name}-${args.region}`, location: args.region, type: "PER_PROJECT_RECORD", labels },
+        child,
+      );
+      const regionalCert = new gcp.certificatemanager.Certificate(
+        `${name}-${args.region}`,
+        { project: args.project, name: `${name}-${args.region}`, location: args.region, labels, managed: { domains, dnsAuthorizations: [regionalAuth.id] } },
+        child,
+      );
+      new k8s.apiextensions.CustomResource(`${name}-internal`, internalGateway(args.environment, args.domain, `${name}-${args.region}`), { parent: this, dependsOn: [ns, regionalCert] });
+      this.regionalDnsAuthorizationRecord = regionalAuth.dnsResourceRecords;
+    }
 
     this.dnsAuthorizationRecord = auth.dnsResourceRecords;
     this.externalAddress = address.address;
-    this.registerOutputs({ dnsAuthorizationRecord: this.dnsAuthorizationRecord, externalAddress: this.externalAddress });
+    this.registerOutputs({ dnsAuthorizationRecord: this.dnsAuthorizationRecord, regionalDnsAuthorizationRecord: this.regionalDnsAuthorizationRecord, externalAddress: this.externalAddress });
   }
 }

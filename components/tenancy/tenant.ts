@@ -71,6 +71,11 @@ export interface TenantArgs {
   clusterName: string;
   /** DNS domain of the platform: the host is `<name>.<environment>.<domain>`. */
   domain: string;
+  /**
+   * Range of the cluster region's proxy-only subnet (Network `subnets[].proxyOnly`): an internal tenant admits the
+   * internal Gateway's proxies from it. Default none: only Google's load balancer ranges are admitted.
+   */
+  proxyOnlyCidr?: string;
   /** Vault integration of the cluster; without it the tenant gets no secrets delivery. */
   vault?: TenantVaultArgs;
   /** Cloud Monitoring channels that receive the tenant's alerts. */
@@ -129,7 +134,7 @@ export class Tenant extends pulumi.ComponentResource {
     const binding = new k8s.rbac.v1.RoleBinding(`${name}-reconciler`, reconcilerRoleBinding(t) as k8s.rbac.v1.RoleBindingArgs, inNs);
     new k8s.core.v1.ResourceQuota(`${name}-quota`, resourceQuota(t) as k8s.core.v1.ResourceQuotaArgs, inNs);
     new k8s.core.v1.LimitRange(`${name}-limits`, limitRange(t) as k8s.core.v1.LimitRangeArgs, inNs);
-    for (const np of networkPolicies(t)) {
+    for (const np of networkPolicies(t, { proxyOnlyCidr: args.proxyOnlyCidr })) {
       new k8s.networking.v1.NetworkPolicy(`${name}-${np.metadata.name}`, np as unknown as k8s.networking.v1.NetworkPolicyArgs, inNs);
     }
 

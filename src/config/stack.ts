@@ -92,6 +92,7 @@ export function stackProblems(config: StackConfig, root?: string): Problem[] {
       if (prev !== undefined) out.push({ path: ["config", "runway:network", "subnets", i, "region"], message: `region ${s.region} already has a subnet (subnets[${prev}]); use one subnet per region` });
       regions.set(s.region, i);
       for (const k of ["cidr", "pods", "services"] as const) ranges.push({ path: ["config", "runway:network", "subnets", i, k], cidr: s[k] });
+      if (s.proxyOnly !== undefined) ranges.push({ path: ["config", "runway:network", "subnets", i, "proxyOnly"], cidr: s.proxyOnly });
     });
     if (cluster) ranges.push({ path: ["config", "runway:cluster", "masterIpv4CidrBlock"], cidr: cluster.masterIpv4CidrBlock });
     for (let i = 0; i < ranges.length; i++) {

@@ -13,6 +13,12 @@ export interface SubnetSpec {
   pods: string;
   /** Secondary range for services. */
   services: string;
+  /**
+   * Range of the region's proxy-only subnet, the source of the regional internal Application Load Balancer's
+   * (internal Gateway's) traffic to pods. Default none: no proxy-only subnet.
+   * https://cloud.google.com/load-balancing/docs/proxy-only-subnets
+   */
+  proxyOnly?: string;
 }
 
 export interface NetworkSpec {
@@ -62,6 +68,11 @@ export function networkProblems(spec: NetworkSpec): string[] {
     if (seen.has(s.region)) out.push(`Network subnets[${i}].region '${s.region}' already has a subnet; use one subnet per region`);
     seen.add(s.region);
     ranges.push({ field: `subnets[${i}].cidr`, value: s.cidr }, { field: `subnets[${i}].pods`, value: s.pods }, { field: `subnets[${i}].services`, value: s.services });
+    if (s.proxyOnly !== undefined) {
+      ranges.push({ field: `subnets[${i}].proxyOnly`, value: s.proxyOnly });
+      const name = proxyOnlyName(spec.name, s.region);
+      if (name.length > 63) out.push(`Network subnets[${i}].proxyOnly: the proxy-only subnet's name '${name}' is longer than 63 characters; shorten the network name`);
+    }
   });
   (spec.controlPlaneCidrs ?? []).forEach((c, i) => ranges.push({ field: `controlPlaneCidrs[${i}]`, value: c }));
   const valid = ranges.filter((r) => {
@@ -98,6 +109,20 @@ export function subnetArgs(network: string, s: SubnetSpec) {
     ],
     logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" },
   };
+}
+
+/** GCP name of a region's proxy-only subnet. */
+export function proxyOnlyName(network: string, region: string): string {
+  return `${regionalName(network, region)}-proxy`;
+}
+
+/**
+ * The region's proxy-only subnet, where Envoy-based regional load balancers (the internal Gateway, gke-l7-rilb) run
+ * their proxies. GCP accepts neither private Google access nor flow logs on it.
+ * https://cloud.google.com/load-balancing/docs/proxy-only-subnets
+ */
+export function proxyOnlySubnetArgs(network: string, region: string, range: string) {
+  return { name: proxyOnlyName(network, region), region, ipCidrRange: range, purpose: "REGIONAL_MANAGED_PROXY", role: "ACTIVE" };
 }
 
 /**

@@ -3,6 +3,7 @@
  * Load Balancer with a Certificate Manager map) and one internal Gateway (regional internal ALB). Tenants attach
  * HTTPRoutes from their own namespaces; only namespaces labelled as tenants may attach.
  */
+import type { TenantSpec } from "../config/catalog";
 import { GATEWAY_NAMESPACE, TENANT_LABEL } from "../tenancy/objects";
 import { k8sLabels } from "../naming";
 
@@ -56,4 +57,18 @@ export function internalGateway(environment: string, domain: string, regionalCer
       ],
     },
   };
+}
+
+/**
+ * Tenants whose route the cluster's Gateways cannot serve: the internal Gateway exists only where the cluster's
+ * region has a proxy-only subnet (`runway:network.subnets[].proxyOnly`).
+ */
+export function gatewayProblems(tenants: Pick<TenantSpec, "name" | "environment" | "exposure">[], region: string, proxyOnlyCidr: string | undefined): string[] {
+  if (proxyOnlyCidr !== undefined) return [];
+  return tenants
+    .filter((t) => t.exposure.visibility === "internal")
+    .map(
+      (t) =>
+        `${t.name} has exposure.visibility internal in ${t.environment}, but runway:network has no proxyOnly range for ${region}, so the cluster has no internal Gateway; add proxyOnly (a /23 disjoint from the other ranges) to the ${region} subnet, or set visibility: external`,
+    );
 }

@@ -150,8 +150,14 @@ export function limitRange(t: Pick<TenantSpec, "name" | "environment">) {
   };
 }
 
+/** Where the cluster's Gateways reach pods from, besides Google's load balancer and health-check ranges. */
+export interface GatewaySources {
+  /** Range of the cluster region's proxy-only subnet: the internal Gateway's proxies connect from it. */
+  proxyOnlyCidr?: string;
+}
+
 /** K2: the tenant's network policies: default deny both ways, then the explicit allows. */
-export function networkPolicies(t: Pick<TenantSpec, "name" | "environment" | "egress" | "exposure">) {
+export function networkPolicies(t: Pick<TenantSpec, "name" | "environment" | "egress" | "exposure">, gateway: GatewaySources = {}) {
   const ns = tenantNames(t).namespace;
   const meta = (name: string) => ({ name, namespace: ns, labels: tenantLabels(t) });
   const np = (name: string, spec: Record<string, unknown>) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta(name), spec });
@@ -186,11 +192,13 @@ export function networkPolicies(t: Pick<TenantSpec, "name" | "environment" | "eg
     }),
   ];
   if (t.exposure.visibility !== "none") {
+    // The internal Gateway's Envoy proxies connect from the proxy-only subnet; health checks still come from Google's ranges.
+    const sources = t.exposure.visibility === "internal" && gateway.proxyOnlyCidr ? [...GOOGLE_LB_RANGES, gateway.proxyOnlyCidr] : GOOGLE_LB_RANGES;
     policies.push(
       np("allow-gateway", {
         podSelector: {},
         policyTypes: ["Ingress"],
-        ingress: [{ from: GOOGLE_LB_RANGES.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: t.exposure.targetPort }] }],
+        ingress: [{ from: sources.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: t.exposure.targetPort }] }],
       }),
     );
   }

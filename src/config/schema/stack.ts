@@ -51,6 +51,11 @@ const subnet = z.strictObject({
   cidr: cidr.describe("Primary range of the subnet (nodes)."),
   pods: cidr.describe("Secondary range for pods."),
   services: cidr.describe("Secondary range for services."),
+  proxyOnly: cidr
+    .describe(
+      "Proxy-only subnet of the region (purpose REGIONAL_MANAGED_PROXY), from which the internal Gateway's load balancer reaches pods; a /23 is recommended, a /26 the smallest. Without it the region has no proxy-only subnet and a cluster there gets no internal Gateway, so no tenant may use visibility: internal.",
+    )
+    .optional(),
 });
 
 const network = z
