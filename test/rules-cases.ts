@@ -165,6 +165,12 @@ export const CASES: Record<string, Cases> = {
       { why: "no audit label", target: "ai-gateway", change: (r) => delete (r.inputs.metadata as { labels: Record<string, string> }).labels["pod-security.kubernetes.io/audit"], message: /audit"\] is unset/ },
       { why: "baseline enforced", target: "ai-gateway", change: (r) => ((r.inputs.metadata as { labels: Record<string, string> }).labels["pod-security.kubernetes.io/enforce"] = "baseline") },
       { why: "version not pinned", target: "ai-gateway", change: (r) => ((r.inputs.metadata as { labels: Record<string, string> }).labels["pod-security.kubernetes.io/enforce-version"] = "latest"), message: /pin it/ },
+      {
+        why: "tenant label dropped from a namespace that holds a tenant's HelmRelease",
+        target: "ai-gateway",
+        change: (r) => delete (r.inputs.metadata as { labels: Record<string, string> }).labels["runway.gitlab.com/tenant"],
+        message: /labels\["runway\.gitlab\.com\/tenant"\] is unset on a tenant namespace; set it to "true"/,
+      },
     ],
   },
   K2: { compliant: [asIs("ai-gateway")], violating: [{ why: "no default deny", target: "ai-gateway", change: (_r, s) => remove(s, "ai-gateway-default-deny"), message: /denies all Ingress/ }] },
@@ -190,11 +196,20 @@ export const CASES: Record<string, Cases> = {
   "V4-policies": { compliant: [asIs("ai-gateway-vault-role")], violating: [on("ai-gateway-vault-role", "extra policy", "tokenPolicies", ["ai-gateway", "admin"]), on("ai-gateway-vault-role", "root", "tokenPolicies", ["root"])] },
   V5: { compliant: [asIs("ai-gateway-vault-policy")], violating: [on("ai-gateway-vault-policy", "wildcard over every tenant", "policy", 'path "runway/data/*" {\n  capabilities = ["read"]\n}\n', /runway\/data\/\*/)] },
   D1: {
-    compliant: [asIs("main"), asIs("ai-gateway"), asIs("flux-system")],
+    compliant: [asIs("main"), asIs("ai-gateway"), asIs("flux-system"), asIs("keyring"), asIs("backup-plan"), asIs("vault-kv")],
     violating: [
       { why: "cluster unprotected", target: "main", change: (r) => (r.protect = false) },
       { why: "tenant namespace unprotected", target: "ai-gateway", change: (r) => (r.protect = false) },
       { why: "key unprotected", target: "gke-secrets", change: (r) => (r.protect = false) },
+      { why: "key ring unprotected", target: "keyring", change: (r) => (r.protect = false) },
+      { why: "backup plan unprotected", target: "backup-plan", change: (r) => (r.protect = false) },
+      { why: "Vault KV mount unprotected", target: "vault-kv", change: (r) => (r.protect = false) },
+      {
+        why: "unlabelled namespace that holds a tenant's HelmRelease, unprotected",
+        target: "ai-gateway",
+        change: (r) => (delete (r.inputs.metadata as { labels: Record<string, string> }).labels["runway.gitlab.com/tenant"], (r.protect = false)),
+        also: ["K1"],
+      },
     ],
   },
   D2: {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ruleCatalog, ruleTableMarkdown } from "../src/rules";
+import { ruleCatalog, rules, ruleTableMarkdown } from "../src/rules";
 
 const CHECKLIST = "/work/shared/context/security-checklist.md";
 
@@ -47,6 +47,11 @@ describe("docs/ci.md", () => {
 
   it.each(catalog.map((r) => r.id))("mentions rule %s", (id) => {
     expect(doc).toMatch(new RegExp(`\\| ${id} \\|`));
+  });
+
+  it("names the rules that run as stack policies", () => {
+    const stackRules = rules.filter((r) => r.scope === "stack").map((r) => r.id);
+    expect(doc).toContain(`read other resources (${stackRules.join(", ")}) run as stack policies`);
   });
 
   it("carries the generated rule table (regenerate with `runway check --rules`)", () => {

@@ -71,6 +71,7 @@ export function compliantResources(): PlannedResource[] {
       auditLogConfigs: [{ logType: "ADMIN_READ" }, { logType: "DATA_READ" }, { logType: "DATA_WRITE" }],
     }),
     resource("gcp:kms/keyRing:KeyRing", "keyring", { name: "gke", location: "us-east1", project: PROJECT }, { protect: true }),
+    resource("gcp:gkebackup/backupPlan:BackupPlan", "backup-plan", { name: "runway-test", location: "us-east1", cluster: `projects/${PROJECT}/locations/us-east1/clusters/runway-test`, project: PROJECT }, { protect: true }),
     resource("gcp:kms/cryptoKey:CryptoKey", "gke-secrets", { name: "gke-secrets", keyRing: KEY_RING, rotationPeriod: "7776000s" }, { protect: true }),
     resource("gcp:container/cluster:Cluster", "main", {
       name: "runway-test",
@@ -174,6 +175,7 @@ export function compliantResources(): PlannedResource[] {
       tokenMaxTtl: 14400,
       tokenPolicies: ["ai-gateway"],
     }),
+    resource("vault:index/mount:Mount", "vault-kv", { path: "runway/env/test", type: "kv", options: { version: "2" } }, { protect: true }),
     resource("vault:index/policy:Policy", "ai-gateway-vault-policy", {
       name: "ai-gateway",
       policy: 'path "runway/data/env/test/service/{{identity.entity.aliases.auth_kubernetes_1234.metadata.service_account_namespace}}/*" {\n  capabilities = ["read"]\n}\npath "auth/token/lookup-self" {\n  capabilities = ["read"]\n}\n',

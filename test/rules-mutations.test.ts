@@ -35,6 +35,23 @@ function only(rs: readonly PlannedResource[], pred: (r: PlannedResource) => bool
 }
 
 const ofType = (type: string) => (r: PlannedResource) => r.type === type;
+const named = (type: string, name: string) => (r: PlannedResource) => r.type === type && r.name === name;
+const without = (rs: PlannedResource[], r: PlannedResource) => rs.splice(rs.indexOf(r), 1);
+
+const T = {
+  namespace: "kubernetes:core/v1:Namespace",
+  networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  quota: "kubernetes:core/v1:ResourceQuota",
+  saPatch: "kubernetes:core/v1:ServiceAccountPatch",
+  clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+};
+const TENANT_LABEL = "runway.gitlab.com/tenant";
+
+function dropTenantLabel(rs: PlannedResource[], name = "ai-gateway"): PlannedResource {
+  const ns = only(rs, named(T.namespace, name));
+  delete (ns.inputs.metadata as { labels: Record<string, string> }).labels[TENANT_LABEL];
+  return ns;
+}
 
 describe("mutations of the example stacks' plans", () => {
   it.each(STACKS)("%s passes as planned", (stack) => {
@@ -48,4 +65,54 @@ describe("mutations of the example stacks' plans", () => {
     });
     expect(mandatory(plan)).toEqual(["G2 runway-staging"]);
   });
+
+  it("K1: a tenant namespace without the tenant label fails, recognised by its Tenant parent", () => {
+    expect(mandatory(mutated("platform-staging", (rs) => dropTenantLabel(rs)))).toEqual(["K1 ai-gateway"]);
+  });
+
+  it("K1: a self-hosted tenant namespace without the tenant label fails, recognised by its SelfHostedTurnUp parent", () => {
+    expect(mandatory(mutated("ai-gateway-selfhosted", (rs) => dropTenantLabel(rs)))).toEqual(["K1 ai-gateway"]);
+  });
+
+  it("K1: an unlabelled namespace outside any tenant component is a tenant's when it holds the tenant's workload", () => {
+    const plan = mutated("platform-staging", (rs) => {
+      const ns = dropTenantLabel(rs);
+      ns.parent = only(rs, ofType("pulumi:pulumi:Stack")).urn;
+      ns.urn = ns.urn.replace("runway:tenancy:Tenant$", "");
+    });
+    expect(mandatory(plan)).toEqual(["K1 ai-gateway"]);
+  });
+
+  const tenantBreaks: [string, string, (rs: PlannedResource[]) => void][] = [
+    ["K2 ai-gateway", "no default deny", (rs) => without(rs, only(rs, named(T.networkPolicy, "ai-gateway-default-deny")))],
+    ["K3 ai-gateway", "no quota", (rs) => without(rs, only(rs, named(T.quota, "ai-gateway-quota")))],
+    ["K4 ai-gateway", "token automounted", (rs) => (only(rs, named(T.saPatch, "ai-gateway-default-sa")).inputs.automountServiceAccountToken = true)],
+    ["D1 ai-gateway", "namespace unprotected", (rs) => (only(rs, named(T.namespace, "ai-gateway")).protect = false)],
+    ["D2 ai-gateway", "namespace not retained", (rs) => (only(rs, named(T.namespace, "ai-gateway")).retainOnDelete = false)],
+    [
+      "F3 ai-gateway-admin",
+      "tenant reconciler bound cluster-wide",
+      (rs) => {
+        const crb = structuredClone(only(rs, ofType(T.clusterRoleBinding)));
+        Object.assign(crb, { name: "ai-gateway-admin", urn: crb.urn.replace(/::[^:]+$/, "::ai-gateway-admin") });
+        Object.assign(crb.inputs, { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" }, subjects: [{ kind: "ServiceAccount", name: "flux-reconciler", namespace: "ai-gateway" }] });
+        rs.push(crb);
+      },
+    ],
+  ];
+
+  it.each(tenantBreaks)("without the tenant label, %s still fails: %s", (finding, _why, change) => {
+    const plan = mutated("platform-staging", (rs) => (dropTenantLabel(rs), change(rs)));
+    expect(mandatory(plan).sort()).toEqual(["K1 ai-gateway", finding].sort());
+  });
+
+  it.each([
+    ["gcp:kms/keyRing:KeyRing", "runway-staging-keys"],
+    ["gcp:gkebackup/backupPlan:BackupPlan", "runway-staging-backup"],
+    ["vault:index/mount:Mount", "runway-staging-vault-kv"],
+  ])("D1: unprotecting the %s fails", (type, name) => {
+    expect(mandatory(mutated("platform-staging", (rs) => (only(rs, ofType(type)).protect = false)))).toEqual([`D1 ${name}`]);
+  });
+
+  it.todo("D1: unprotecting a NodePool fails (NodePool is not in D1 yet: components/gcp/node-pool.ts registers the pool without protect)");
 });

@@ -8,6 +8,7 @@ import {
   expectField,
   FLUX_HELMRELEASE,
   FLUX_KUSTOMIZATION,
+  FLUX_NS,
   type Finding,
   isOpaque,
   isRecord,
@@ -21,7 +22,6 @@ import {
 } from "./rule";
 import { tenantNamespaceNames } from "./tenancy";
 
-const FLUX_NS = "flux-system";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
 /** What each controller must run with (fluxcd/website multitenancy.md), and its flux2 chart values key. */

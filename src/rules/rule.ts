@@ -79,15 +79,22 @@ export const T = {
   pvc: "kubernetes:core/v1:PersistentVolumeClaim",
   networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
   clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+  roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+  externalSecret: "kubernetes:external-secrets.io/v1:ExternalSecret",
   helmReleaseV3: "kubernetes:helm.sh/v3:Release",
   authBackendRole: "vault:kubernetes/authBackendRole:AuthBackendRole",
   vaultPolicy: "vault:index/policy:Policy",
+  vaultMount: "vault:index/mount:Mount",
   dynamic: "pulumi-nodejs:dynamic:Resource",
 } as const;
 
 /** Flux custom resources, in every API version Runway may register. */
 export const FLUX_KUSTOMIZATION = ["kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "kubernetes:kustomize.toolkit.fluxcd.io/v1beta2:Kustomization"];
 export const FLUX_HELMRELEASE = ["kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease", "kubernetes:helm.toolkit.fluxcd.io/v2beta2:HelmRelease"];
+export const FLUX_OCIREPOSITORY = ["kubernetes:source.toolkit.fluxcd.io/v1:OCIRepository", "kubernetes:source.toolkit.fluxcd.io/v1beta2:OCIRepository"];
+
+/** The namespace Flux runs in: the platform's own, never a tenant's (F1). */
+export const FLUX_NS = "flux-system";
 
 export function isUnknown(v: unknown): boolean {
   return v === UNKNOWN;

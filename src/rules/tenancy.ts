@@ -1,20 +1,55 @@
 /**
- * Tenant namespace controls K1–K4 of the security checklist. A tenant namespace is a Namespace labelled
- * `runway.gitlab.com/tenant: "true"`; platform namespaces (flux-system, gitlab-agent, ...) are not tenants.
+ * Tenant namespace controls K1–K4 of the security checklist. A tenant namespace is recognised by what it is, not by
+ * the label an attacker would drop: a Namespace that a Tenant or SelfHostedTurnUp component creates, or one that
+ * holds a tenant's workload (a Flux HelmRelease or OCIRepository, an ExternalSecret), or one labelled
+ * `runway.gitlab.com/tenant: "true"`. Platform namespaces (flux-system, gitlab-agent, ...) are not tenants.
  */
 import { TENANT_LABEL } from "../tenancy/objects";
-import { at, type CheckedResource, type Finding, hasOpaque, isOpaque, isRecord, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified, Unverified } from "./rule";
+import { at, type CheckedResource, FLUX_HELMRELEASE, FLUX_NS, FLUX_OCIREPOSITORY, type Finding, hasOpaque, isOpaque, isRecord, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified, Unverified } from "./rule";
+import { urnType } from "./urn";
 
 export { TENANT_LABEL };
 
-export function isTenantNamespace(r: CheckedResource): boolean {
-  const labels = at(r.inputs, "metadata.labels");
-  return r.type === T.namespace && isRecord(labels) && labels[TENANT_LABEL] === "true";
+/** Components whose Namespaces are tenant namespaces (components/tenancy/tenant.ts, components/platform/selfhosted-turn-up.ts). */
+export const TENANT_COMPONENTS: readonly string[] = ["runway:tenancy:Tenant", "runway:platform:SelfHostedTurnUp"];
+
+/** Objects that only a tenant's workload has: a namespace holding one is a tenant namespace. */
+const WORKLOAD_TYPES: readonly string[] = [...FLUX_HELMRELEASE, ...FLUX_OCIREPOSITORY, T.externalSecret];
+
+const workloadCache = new WeakMap<readonly CheckedResource[], ReadonlySet<string>>();
+
+/** Names of the namespaces that hold a tenant's workload objects, flux-system's own sync aside. */
+function workloadNamespaces(ctx: RuleContext): ReadonlySet<string> {
+  let names = workloadCache.get(ctx.resources);
+  if (!names) {
+    const found = ctx.resources.filter((r) => WORKLOAD_TYPES.includes(r.type)).map(k8sNamespace);
+    names = new Set(found.filter((n): n is string => typeof n === "string" && !isOpaque(n) && n !== FLUX_NS));
+    workloadCache.set(ctx.resources, names);
+  }
+  return names;
+}
+
+function hasTenantLabel(ns: CheckedResource): boolean {
+  const labels = at(ns.inputs, "metadata.labels");
+  return isRecord(labels) && labels[TENANT_LABEL] === "true";
+}
+
+/**
+ * Whether `r` is a tenant namespace: labelled as one, created by a tenant component, or holding a tenant's workload
+ * (which needs the stack in `ctx`). flux-system is never one by structure: SelfHostedTurnUp creates it too.
+ */
+export function isTenantNamespace(r: CheckedResource, ctx?: RuleContext): boolean {
+  if (r.type !== T.namespace) return false;
+  if (hasTenantLabel(r)) return true;
+  const name = k8sName(r);
+  if (name === FLUX_NS) return false;
+  if (TENANT_COMPONENTS.includes(urnType(r.options.parent) ?? "")) return true;
+  return ctx !== undefined && typeof name === "string" && workloadNamespaces(ctx).has(name);
 }
 
 /** Names of the stack's tenant namespaces (those with a known name). */
 export function tenantNamespaceNames(ctx: RuleContext): Set<string> {
-  const names = ctx.resources.filter(isTenantNamespace).map(k8sName);
+  const names = ctx.resources.filter((r) => isTenantNamespace(r, ctx)).map(k8sName);
   return new Set(names.filter((n): n is string => typeof n === "string" && !isOpaque(n)));
 }
 
@@ -22,8 +57,14 @@ const PSS = "pod-security.kubernetes.io";
 
 function checkPodSecurity(ns: CheckedResource): Finding[] {
   const labels = at(ns.inputs, "metadata.labels");
+  if (isOpaque(labels)) return [unverified("metadata.labels", labels)];
   const l = isRecord(labels) ? labels : {};
   const out: Finding[] = [];
+  const tenant = l[TENANT_LABEL];
+  if (isOpaque(tenant)) out.push(unverified(`metadata.labels["${TENANT_LABEL}"]`, tenant));
+  else if (tenant !== "true") {
+    out.push(`metadata.labels["${TENANT_LABEL}"] is ${show(tenant)} on a tenant namespace; set it to "true" (the shared Gateway admits HTTPRoutes only from namespaces with this label)`);
+  }
   for (const mode of ["enforce", "warn", "audit"]) {
     const v = l[`${PSS}/${mode}`];
     if (isOpaque(v)) out.push(unverified(`metadata.labels["${PSS}/${mode}"]`, v));
@@ -37,10 +78,10 @@ function checkPodSecurity(ns: CheckedResource): Finding[] {
   return out;
 }
 
-/** Rules on tenant namespaces only; the label decides, so they stay resource rules where they can. */
-const tenantRule = (r: Omit<Rule, "appliesTo" | "check"> & { checkTenant(ns: CheckedResource, ctx: RuleContext): Finding[] }): Rule => {
+/** Rules on tenant namespaces only; which namespaces are tenants depends on the stack, so they are stack rules. */
+const tenantRule = (r: Omit<Rule, "appliesTo" | "check" | "scope"> & { checkTenant(ns: CheckedResource, ctx: RuleContext): Finding[] }): Rule => {
   const { checkTenant, ...rest } = r;
-  return { ...rest, appliesTo: [T.namespace], check: (ns, ctx) => (isTenantNamespace(ns) ? checkTenant(ns, ctx) : []) };
+  return { ...rest, appliesTo: [T.namespace], scope: "stack", check: (ns, ctx) => (isTenantNamespace(ns, ctx) ? checkTenant(ns, ctx) : []) };
 };
 
 const K1 = tenantRule({
@@ -49,7 +90,6 @@ const K1 = tenantRule({
   severity: "mandatory",
   rationale: "Restricted pods cannot run privileged, as root or with host access.",
   source: "CIS 4.2.1; kubernetes.io Enforce Pod Security Standards with namespace labels",
-  scope: "resource",
   checkTenant: checkPodSecurity,
 });
 
@@ -102,7 +142,6 @@ const K2 = tenantRule({
   severity: "mandatory",
   rationale: "Tenant pods reach and are reached only through explicit allows.",
   source: "CIS 4.3.2; kubernetes.io network-policies",
-  scope: "stack",
   checkTenant: checkDefaultDeny,
 });
 
@@ -123,7 +162,6 @@ const K2_DNS = tenantRule({
   severity: "mandatory",
   rationale: "Under default deny, name resolution works only through an explicit allow that names DNS.",
   source: "CIS 4.3.2; kubernetes.io network-policies",
-  scope: "stack",
   checkTenant: checkDnsAllow,
 });
 
@@ -145,7 +183,6 @@ const K3 = tenantRule({
   severity: "mandatory",
   rationale: "Quotas stop one tenant from exhausting the shared cluster.",
   source: "Kubernetes multi-tenancy docs; kubernetes-retired/multi-tenancy benchmarks",
-  scope: "stack",
   checkTenant: checkQuota,
 });
 
@@ -168,7 +205,6 @@ const K4 = tenantRule({
   severity: "mandatory",
   rationale: "Pods that need no API access must not carry a token an attacker can use.",
   source: "CIS 4.1.4, 4.1.5",
-  scope: "stack",
   checkTenant: checkDefaultServiceAccount,
 });
 
