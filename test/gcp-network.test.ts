@@ -109,6 +109,25 @@ describe("Network", () => {
     expect(plan.ofType("gcp:compute/subnetwork:Subnetwork").some((s) => s.inputs.purpose !== undefined)).toBe(false);
   });
 
+  it("resolves Google APIs to private.googleapis.com inside the VPC only, through a private zone", () => {
+    expect(plan.one("gcp:dns/managedZone:ManagedZone", "vpc-googleapis").inputs).toEqual({
+      project: "runway-net",
+      name: "vpc-googleapis",
+      dnsName: "googleapis.com.",
+      visibility: "private",
+      description: "Google APIs through private.googleapis.com (Private Google Access)",
+      privateVisibilityConfig: { networks: [{ networkUrl: "vpc-id" }] },
+    });
+    const records = plan.ofType("gcp:dns/recordSet:RecordSet").map((r) => r.inputs);
+    expect(records).toEqual([
+      { project: "runway-net", managedZone: "vpc-googleapis", name: "private.googleapis.com.", type: "A", ttl: 300, rrdatas: ["199.36.153.8", "199.36.153.9", "199.36.153.10", "199.36.153.11"] },
+      { project: "runway-net", managedZone: "vpc-googleapis", name: "*.googleapis.com.", type: "CNAME", ttl: 300, rrdatas: ["private.googleapis.com."] },
+    ]);
+    // private.googleapis.com is reached through Private Google Access on the nodes' subnet and the default route.
+    expect(plan.one("gcp:compute/subnetwork:Subnetwork", "vpc-us-east1").inputs.privateIpGoogleAccess).toBe(true);
+    expect(plan.one("gcp:compute/network:Network").inputs.deleteDefaultRoutesOnCreate).toBe(false);
+  });
+
   it("refuses a proxy-only range that overlaps another range, or whose subnet name GCP could not hold", () => {
     const subnets = [{ ...args.subnets[0], proxyOnly: "10.0.8.0/23" }];
     expect(networkProblems({ name: "vpc", subnets })).toEqual(["Network subnets[0].proxyOnly 10.0.8.0/23 overlaps subnets[0].cidr 10.0.0.0/20; choose disjoint ranges"]);

@@ -71,6 +71,10 @@ describe("ServiceProject", () => {
     expect(plan.ofType("gcp:projects/service:Service").map((s) => s.inputs.service)).toContain("certificatemanager.googleapis.com");
   });
 
+  it("enables Cloud DNS, which the network's private googleapis.com zone needs", () => {
+    expect(plan.ofType("gcp:projects/service:Service").map((s) => s.inputs.service)).toContain("dns.googleapis.com");
+  });
+
   it("creates what needs an API only after enabling it", () => {
     const needs: [string, string][] = [
       ["gcp:billing/budget:Budget", "billingbudgets.googleapis.com"],

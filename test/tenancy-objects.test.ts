@@ -5,6 +5,8 @@ import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
 import { defaultValues, manifestImage, mergeValues, valuesSchema } from "../src/chart/values";
 import { loadCatalogFile, resolveTenant } from "../src/config/catalog";
+import { parseCidr } from "../src/config/schema/common";
+import { googleApisZone } from "../src/gcp/network";
 import { loadManifest } from "../src/manifest/load";
 import { renderKubernetes } from "../src/manifest/to-kubernetes";
 import {
@@ -74,6 +76,18 @@ describe("tenant objects", () => {
   it("DNS egress is allowed explicitly, only to kube-dns", () => {
     const dns = networkPolicies(tenant).find((p) => p.metadata.name === "allow-dns");
     expect(JSON.stringify(dns?.spec)).toContain('"k8s-app":"kube-dns"');
+  });
+
+  it("Google APIs are reachable on 443 at every address the VPC resolves them to, and nowhere else", () => {
+    const apis = networkPolicies(tenant).find((p) => p.metadata.name === "allow-google-apis");
+    expect(apis?.spec).toEqual({ podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "199.36.153.8/30" } }], ports: [{ protocol: "TCP", port: 443 }] }] });
+    const range = parseCidr("199.36.153.8/30");
+    const resolved = googleApisZone("vpc").records.find((r) => r.type === "A")?.rrdatas ?? [];
+    expect(resolved).toHaveLength(4);
+    for (const address of resolved) {
+      const a = parseCidr(`${address}/32`);
+      expect(a && range && a.start >= range.start && a.end <= range.end, address).toBe(true);
+    }
   });
 
   it("declared egress destinations are allowed and nothing else", () => {

@@ -1,9 +1,20 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { firewallRules, natArgs, networkProblems, PODS_RANGE, proxyOnlySubnetArgs, regionalName, SERVICES_RANGE, type SubnetSpec, subnetArgs } from "../../src/gcp/network";
+import {
+  firewallRules,
+  googleApisZone,
+  natArgs,
+  networkProblems,
+  PODS_RANGE,
+  proxyOnlySubnetArgs,
+  regionalName,
+  SERVICES_RANGE,
+  type SubnetSpec,
+  subnetArgs,
+} from "../../src/gcp/network";
 
 export interface NetworkArgs {
-  /** Project of the VPC; needs the compute API. */
+  /** Project of the VPC; needs the compute and dns APIs. */
   project: pulumi.Input<string>;
   /**
    * One subnet per region: primary range for nodes, secondary ranges for pods and services, and optionally the
@@ -34,8 +45,8 @@ export interface NetworkSubnet {
 
 /**
  * A VPC without auto subnets: per region a subnet with pod and service ranges, private Google access and flow
- * logs, a proxy-only subnet when the region lists one, a Cloud Router with Cloud NAT, and minimal ingress firewall
- * rules ending in a logged deny-all.
+ * logs, a proxy-only subnet when the region lists one, a Cloud Router with Cloud NAT, a private DNS zone that sends
+ * Google API calls to private.googleapis.com, and minimal ingress firewall rules ending in a logged deny-all.
  */
 export class Network extends pulumi.ComponentResource {
   public readonly networkId: pulumi.Output<string>;
@@ -77,6 +88,16 @@ export class Network extends pulumi.ComponentResource {
         servicesRangeName: SERVICES_RANGE,
         ...(s.proxyOnly !== undefined ? { proxyOnlyCidr: s.proxyOnly } : {}),
       };
+    }
+
+    const apis = googleApisZone(vpcName);
+    const zone = new gcp.dns.ManagedZone(
+      `${name}-googleapis`,
+      { project: args.project, ...apis.zone, privateVisibilityConfig: { networks: [{ networkUrl: vpc.id }] } },
+      { parent: this },
+    );
+    for (const { suffix, ...record } of apis.records) {
+      new gcp.dns.RecordSet(`${name}-googleapis-${suffix}`, { project: args.project, managedZone: zone.name, ...record }, { parent: this });
     }
 
     for (const { suffix, ...rule } of firewallRules(args)) {

@@ -40,6 +40,13 @@ export const SERVICES_RANGE = "services";
 export const HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"];
 /** Ports the control plane calls on nodes: admission webhooks (443, 8443) and the kubelet (10250). */
 export const CONTROL_PLANE_PORTS = ["443", "8443", "10250"];
+/**
+ * `private.googleapis.com`: the addresses through which Private Google Access reaches Google APIs, and their range.
+ * Resolving `*.googleapis.com` to them gives workloads fixed destinations a NetworkPolicy can allow.
+ * https://cloud.google.com/vpc/docs/configure-private-google-access#domain-options
+ */
+export const PRIVATE_GOOGLE_APIS_CIDR = "199.36.153.8/30";
+export const PRIVATE_GOOGLE_APIS_ADDRESSES = ["199.36.153.8", "199.36.153.9", "199.36.153.10", "199.36.153.11"];
 /** Default serving ports: HTTP(S), common container ports, kube-proxy health (10256) and NodePorts. */
 export const DEFAULT_SERVING_PORTS = ["80", "443", "8080", "8443", "10256", "30000-32767"];
 
@@ -123,6 +130,28 @@ export function proxyOnlyName(network: string, region: string): string {
  */
 export function proxyOnlySubnetArgs(network: string, region: string, range: string) {
   return { name: proxyOnlyName(network, region), region, ipCidrRange: range, purpose: "REGIONAL_MANAGED_PROXY", role: "ACTIVE" };
+}
+
+/**
+ * The private Cloud DNS zone that sends the VPC's Google API calls to `private.googleapis.com`: the zone
+ * `googleapis.com.`, visible only to the VPC, with A records for `private.googleapis.com` and a wildcard CNAME to
+ * it (the GKE and VPC documented pattern). Traffic to 199.36.153.8/30 leaves through the default route and
+ * Private Google Access, never the internet.
+ * https://cloud.google.com/vpc/docs/configure-private-google-access#config-domain
+ */
+export function googleApisZone(network: string) {
+  return {
+    zone: {
+      name: `${network}-googleapis`,
+      dnsName: "googleapis.com.",
+      visibility: "private",
+      description: "Google APIs through private.googleapis.com (Private Google Access)",
+    },
+    records: [
+      { suffix: "private", name: "private.googleapis.com.", type: "A", ttl: 300, rrdatas: PRIVATE_GOOGLE_APIS_ADDRESSES },
+      { suffix: "wildcard", name: "*.googleapis.com.", type: "CNAME", ttl: 300, rrdatas: ["private.googleapis.com."] },
+    ],
+  };
 }
 
 /**

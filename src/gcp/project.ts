@@ -16,6 +16,8 @@ export const DEFAULT_PROJECT_APIS = [
   "cloudresourcemanager.googleapis.com",
   "compute.googleapis.com",
   "container.googleapis.com",
+  // The VPC's private zone that sends Google API calls to private.googleapis.com.
+  "dns.googleapis.com",
   "essentialcontacts.googleapis.com",
   "gkebackup.googleapis.com",
   "iam.googleapis.com",

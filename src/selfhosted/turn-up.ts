@@ -42,7 +42,7 @@ export const WORKLOAD_ENV = {
 const LINK_LOCAL = "169.254.0.0/16";
 
 /** The tenant network policies that are about GKE only and would open a hole elsewhere (K2). */
-const GKE_ONLY_POLICIES = new Set(["allow-metadata-server", "allow-metrics-scraping"]);
+const GKE_ONLY_POLICIES = new Set(["allow-metadata-server", "allow-google-apis", "allow-metrics-scraping"]);
 
 export interface NetworkAllow {
   /** IPv4 range. */

@@ -4,6 +4,7 @@
  * the published Kubernetes schemas.
  */
 import type { TenantSpec } from "../config/catalog";
+import { PRIVATE_GOOGLE_APIS_CIDR } from "../gcp/network";
 import { k8sLabels } from "../naming";
 
 /** Pod Security Standards version the `enforce` label pins (K1): a Kubernetes upgrade cannot loosen it. */
@@ -184,6 +185,13 @@ export function networkPolicies(t: Pick<TenantSpec, "name" | "environment" | "eg
         { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
         { to: [{ ipBlock: { cidr: "169.254.169.252/32" } }], ports: [{ protocol: "TCP", port: 988 }] },
       ],
+    }),
+    // Google APIs resolve to private.googleapis.com inside Runway's VPCs (the Network's private zone), so this one
+    // range is every Google API a workload can call with its Workload Identity token.
+    np("allow-google-apis", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ ipBlock: { cidr: PRIVATE_GOOGLE_APIS_CIDR } }], ports: [{ protocol: "TCP", port: 443 }] }],
     }),
     np("allow-metrics-scraping", {
       podSelector: {},
