@@ -189,7 +189,16 @@ export const CASES: Record<string, Cases> = {
       { why: "default SA unmanaged", target: "ai-gateway", change: (_r, s) => remove(s, "ai-gateway-default-sa"), message: /not managed/ },
     ],
   },
-  V1: { compliant: [asIs("ai-gateway-vault-role")], violating: [on("ai-gateway-vault-role", "any namespace", "boundServiceAccountNamespaces", ["*"], /"\*" matches every value/), on("ai-gateway-vault-role", "glob names", "boundServiceAccountNames", ["ai-*"])] },
+  V1: {
+    compliant: [asIs("ai-gateway-vault-role"), asIs("ai-gateway")],
+    violating: [
+      on("ai-gateway-vault-role", "any namespace", "boundServiceAccountNamespaces", ["*"], /"\*" matches every value/),
+      on("ai-gateway-vault-role", "glob names", "boundServiceAccountNames", ["ai-*"]),
+      on("ai-gateway-vault-role", "two namespaces", "boundServiceAccountNamespaces", ["ai-gateway", "glgo"], /bind the role to exactly one namespace, its tenant's: \["ai-gateway"\]/),
+      on("ai-gateway-vault-role", "another namespace than its tenant's", "boundServiceAccountNamespaces", ["kube-system"], /belongs to tenant namespace "ai-gateway"; bind it to \["ai-gateway"\]/),
+      { why: "the tenant's role deleted", target: "ai-gateway", change: (_r, s) => remove(s, "ai-gateway-vault-role"), message: /"ai-gateway" has ExternalSecrets but no Vault role of its own/ },
+    ],
+  },
   V2: { compliant: [asIs("ai-gateway-vault-role")], violating: [on("ai-gateway-vault-role", "no audience", "audience", undefined)] },
   V3: { compliant: [asIs("ai-gateway-vault-role"), on("ai-gateway-vault-role", "explicit uid", "aliasNameSource", "serviceaccount_uid")], violating: [on("ai-gateway-vault-role", "name alias", "aliasNameSource", "serviceaccount_name")] },
   V4: { compliant: [asIs("ai-gateway-vault-role"), on("ai-gateway-vault-role", "duration string", "tokenTtl", "15m")], violating: [on("ai-gateway-vault-role", "day-long token", "tokenTtl", 86400), on("ai-gateway-vault-role", "default max TTL", "tokenMaxTtl", undefined)] },

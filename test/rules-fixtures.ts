@@ -175,6 +175,10 @@ export function compliantResources(): PlannedResource[] {
       tokenMaxTtl: 14400,
       tokenPolicies: ["ai-gateway"],
     }),
+    resource("kubernetes:external-secrets.io/v1:ExternalSecret", "ai-gateway-llm-credentials", {
+      metadata: { name: "llm-credentials", namespace: "ai-gateway" },
+      spec: { secretStoreRef: { kind: "SecretStore", name: "vault" }, dataFrom: [{ extract: { key: "service/ai-gateway/llm" } }] },
+    }),
     resource("vault:index/mount:Mount", "vault-kv", { path: "runway/env/test", type: "kv", options: { version: "2" } }, { protect: true }),
     resource("vault:index/policy:Policy", "ai-gateway-vault-policy", {
       name: "ai-gateway",

@@ -44,6 +44,7 @@ const T = {
   quota: "kubernetes:core/v1:ResourceQuota",
   saPatch: "kubernetes:core/v1:ServiceAccountPatch",
   clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+  vaultRole: "vault:kubernetes/authBackendRole:AuthBackendRole",
 };
 const TENANT_LABEL = "runway.gitlab.com/tenant";
 
@@ -115,4 +116,26 @@ describe("mutations of the example stacks' plans", () => {
   });
 
   it.todo("D1: unprotecting a NodePool fails (NodePool is not in D1 yet: components/gcp/node-pool.ts registers the pool without protect)");
+
+  const aiGatewayRole = (rs: PlannedResource[]) => only(rs, named(T.vaultRole, "ai-gateway-vault-role"));
+
+  it("V1: a Vault role bound to several namespaces fails", () => {
+    const plan = mutated("platform-staging", (rs) => (aiGatewayRole(rs).inputs.boundServiceAccountNamespaces = ["ai-gateway", "glgo"]));
+    expect(mandatory(plan)).toEqual(["V1 ai-gateway-vault-role"]);
+  });
+
+  it("V1: a tenant's Vault role bound to another tenant's namespace fails", () => {
+    const plan = mutated("platform-staging", (rs) => (aiGatewayRole(rs).inputs.boundServiceAccountNamespaces = ["glgo"]));
+    expect(mandatory(plan)).toEqual(["V1 ai-gateway-vault-role"]);
+  });
+
+  it("V1: a Vault role bound to service account names with '*' fails", () => {
+    const plan = mutated("platform-staging", (rs) => (aiGatewayRole(rs).inputs.boundServiceAccountNames = ["ai-*"]));
+    expect(mandatory(plan)).toEqual(["V1 ai-gateway-vault-role"]);
+  });
+
+  it("V1: deleting the Vault role of a tenant that has ExternalSecrets fails", () => {
+    const plan = mutated("platform-staging", (rs) => without(rs, aiGatewayRole(rs)));
+    expect(mandatory(plan)).toEqual(["V1 ai-gateway"]);
+  });
 });

@@ -11,6 +11,8 @@ import { loadCatalog, resolveTenant } from "../src/config/catalog";
 import { catalogContext, loadAllStacks } from "../src/config/project";
 import type { PlatformConfig } from "../src/config/schema/stack";
 import { gatewayProblems } from "../src/platform/gateway";
+import { UNKNOWN } from "../src/plan/engine";
+import { planStack } from "../src/plan/stack-plan";
 import { planThrowing } from "./helpers/gcp";
 import { runWithMocks } from "./helpers/pulumi";
 
@@ -75,4 +77,12 @@ describe("internal tenants need the internal Gateway", () => {
     expect(error?.message).toBe(message);
     expect(resources.filter((r) => r.custom)).toEqual([]);
   });
+});
+
+describe("platform stack outputs", () => {
+  it("export the certificates' DNS authorization records and the external address to publish (docs/operations.md)", async () => {
+    // Computed by GCP, so known only after apply: a preview shows each output as unknown.
+    const plan = await planStack("platform-staging", { preview: true });
+    expect(plan.outputs).toMatchObject({ dnsAuthorizationRecords: UNKNOWN, regionalDnsAuthorizationRecords: UNKNOWN, externalAddress: UNKNOWN });
+  }, 60_000);
 });

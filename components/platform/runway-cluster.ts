@@ -71,6 +71,8 @@ export class RunwayCluster extends pulumi.ComponentResource {
   readonly project: ServiceProject;
   readonly cluster: GkeCluster;
   readonly clusterName: string;
+  /** The shared Gateway: its certificates' DNS authorization records and its external address. */
+  readonly gateway: SharedGateway;
   /** Vault wiring for tenants on this cluster, when Vault is configured. */
   readonly tenantVault: TenantVaultArgs | undefined;
   /** Providers for the cluster's Kubernetes objects (and Vault, when configured). */
@@ -202,7 +204,7 @@ export class RunwayCluster extends pulumi.ComponentResource {
     new ClusterObservability(`${name}-observability`, { project, clusterName: name, environment, notificationChannels: args.notificationChannels }, onCluster);
     // Certificate Manager must be enabled before the certificates, and the proxy-only subnet before the internal
     // Gateway; dependsOn a component waits for its children.
-    new SharedGateway(
+    this.gateway = new SharedGateway(
       `${name}-gateway`,
       { project, region: args.cluster.region, environment, domain: args.domain, internal: proxyOnlyCidr !== undefined },
       { ...onCluster, dependsOn: [this.project, network] },

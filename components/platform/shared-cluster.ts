@@ -3,6 +3,7 @@ import { resolveTenant } from "../../src/config/catalog";
 import type { CatalogEntry } from "../../src/config/schema/catalog";
 import type { PlatformConfig } from "../../src/config/schema/stack";
 import { RunwayCluster, stackClusterArgs } from "./runway-cluster";
+import type { SharedGateway } from "./shared-gateway";
 
 export interface SharedClusterArgs {
   /** The platform stack's validated config. */
@@ -29,6 +30,8 @@ export function sharedTenants(config: PlatformConfig, catalog: CatalogEntry[]) {
 export class SharedCluster extends pulumi.ComponentResource {
   readonly tenantNames: string[];
   readonly clusterName: string;
+  /** The environment's shared Gateway (RunwayCluster.gateway), whose DNS records the platform stack outputs. */
+  readonly gateway: SharedGateway;
 
   constructor(name: string, args: SharedClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("runway:platform:SharedCluster", name, {}, opts);
@@ -43,6 +46,7 @@ export class SharedCluster extends pulumi.ComponentResource {
     );
     this.tenantNames = tenants.map((t) => t.name);
     this.clusterName = cluster.clusterName;
+    this.gateway = cluster.gateway;
     this.registerOutputs({ tenantNames: this.tenantNames, clusterName: this.clusterName });
   }
 }

@@ -6,5 +6,14 @@ import { SharedCluster } from "../../components/platform/shared-cluster";
 /** `platform` kind: one environment's shared Runway cluster and its tenants. */
 export function platformComposition(ctx: StackContext, config: PlatformConfig, secrets: StackSecrets): Record<string, unknown> {
   const shared = new SharedCluster(`runway-${config["runway:environment"]}`, { config, catalog: ctx.catalog.map((c) => c.entry), gitlabToken: secrets.gitlabToken });
-  return { environment: config["runway:environment"], tenants: shared.tenantNames };
+  const gw = shared.gateway;
+  return {
+    environment: config["runway:environment"],
+    tenants: shared.tenantNames,
+    // To publish in the environment's DNS zone (docs/operations.md): the CNAMEs that let the managed certificates
+    // issue and renew, and the address `*.<environment>.<domain>` points at.
+    dnsAuthorizationRecords: gw.dnsAuthorizationRecord,
+    ...(gw.regionalDnsAuthorizationRecord ? { regionalDnsAuthorizationRecords: gw.regionalDnsAuthorizationRecord } : {}),
+    externalAddress: gw.externalAddress,
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { TENANT_LABEL } from "../tenancy/objects";
 import { at, type CheckedResource, FLUX_HELMRELEASE, FLUX_NS, FLUX_OCIREPOSITORY, type Finding, hasOpaque, isOpaque, isRecord, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified, Unverified } from "./rule";
-import { urnType } from "./urn";
+import { canonicalUrn, urnType } from "./urn";
 
 export { TENANT_LABEL };
 
@@ -45,6 +45,37 @@ export function isTenantNamespace(r: CheckedResource, ctx?: RuleContext): boolea
   if (name === FLUX_NS) return false;
   if (TENANT_COMPONENTS.includes(urnType(r.options.parent) ?? "")) return true;
   return ctx !== undefined && typeof name === "string" && workloadNamespaces(ctx).has(name);
+}
+
+const urnIndex = new WeakMap<readonly CheckedResource[], ReadonlyMap<string, CheckedResource>>();
+
+/** The stack's resources by (canonical) URN. */
+function byUrn(ctx: RuleContext): ReadonlyMap<string, CheckedResource> {
+  let index = urnIndex.get(ctx.resources);
+  if (!index) {
+    index = new Map(ctx.resources.map((r) => [canonicalUrn(r.urn), r]));
+    urnIndex.set(ctx.resources, index);
+  }
+  return index;
+}
+
+/**
+ * The name of the tenant namespace `r` belongs to by structure: the Namespace created by the nearest Tenant or
+ * SelfHostedTurnUp component above `r` (flux-system aside), or the unknown or secret marker its name is. Undefined
+ * when there is none.
+ */
+export function owningTenantNamespace(r: CheckedResource, ctx: RuleContext): string | undefined {
+  const index = byUrn(ctx);
+  const seen = new Set<string>();
+  for (let parent = r.options.parent; parent && !seen.has(parent); parent = index.get(canonicalUrn(parent))?.options.parent) {
+    seen.add(parent);
+    if (!TENANT_COMPONENTS.includes(urnType(parent) ?? "")) continue;
+    const component = canonicalUrn(parent);
+    const names = ctx.resources.filter((n) => n.type === T.namespace && n.options.parent && canonicalUrn(n.options.parent) === component).map(k8sName);
+    const name = names.find((n) => n !== FLUX_NS);
+    return typeof name === "string" ? name : undefined;
+  }
+  return undefined;
 }
 
 /** Names of the stack's tenant namespaces (those with a known name). */

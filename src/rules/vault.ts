@@ -2,7 +2,8 @@
  * Vault Kubernetes auth controls V1–V5 of the security checklist
  * (hashicorp/vault website/content/api-docs/auth/kubernetes.mdx; Vault "Templated Policies").
  */
-import { at, type CheckedResource, equals, expectField, expectFields, type Finding, isOpaque, isRecord, isSet, list, type Rule, show, T, unverified } from "./rule";
+import { at, type CheckedResource, equals, expectField, expectFields, type Finding, isOpaque, isRecord, isSet, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified } from "./rule";
+import { isTenantNamespace, owningTenantNamespace, tenantNamespaceNames } from "./tenancy";
 
 /** "Short" token lifetimes (V4): an hour to use, four hours with renewals. */
 export const MAX_TOKEN_TTL_SECONDS = 3600;
@@ -10,27 +11,78 @@ export const MAX_TOKEN_MAX_TTL_SECONDS = 4 * 3600;
 
 const roleRule = (r: Omit<Rule, "appliesTo" | "scope">): Rule => ({ ...r, appliesTo: [T.authBackendRole], scope: "resource" });
 
-function checkBound(r: CheckedResource): Finding[] {
-  return ["boundServiceAccountNames", "boundServiceAccountNamespaces"].flatMap((path): Finding[] => {
-    const v = at(r.inputs, path);
-    if (isOpaque(v)) return [unverified(path, v)];
-    const items = list(v);
-    if (items.length === 0) return [`${path} is ${show(v)}; list the exact values`];
-    const opaque = items.findIndex(isOpaque);
-    if (opaque >= 0) return [unverified(`${path}[${opaque}]`, items[opaque])];
-    const globs = items.filter((x) => typeof x !== "string" || x.includes("*"));
-    return globs.length ? [`${path} contains ${globs.map(show).join(", ")}; "*" matches every value, list exact names instead`] : [];
-  });
+/** `path` lists exact values: not empty, no glob, nothing unknown. Returns its values when it does. */
+function exactValues(r: CheckedResource, path: string): { values?: string[]; findings: Finding[] } {
+  const v = at(r.inputs, path);
+  if (isOpaque(v)) return { findings: [unverified(path, v)] };
+  const items = list(v);
+  if (items.length === 0) return { findings: [`${path} is ${show(v)}; list the exact values`] };
+  const opaque = items.findIndex(isOpaque);
+  if (opaque >= 0) return { findings: [unverified(`${path}[${opaque}]`, items[opaque])] };
+  const globs = items.filter((x) => typeof x !== "string" || x.includes("*"));
+  if (globs.length) return { findings: [`${path} contains ${globs.map(show).join(", ")}; "*" matches every value, list exact names instead`] };
+  return { values: items as string[], findings: [] };
 }
 
-const V1 = roleRule({
+/**
+ * The tenant namespace a Vault role belongs to: the namespace of the Tenant (or SelfHostedTurnUp) component it was
+ * created in (through its TenantVaultAccess), else the tenant namespace its roleName names (role name = service).
+ */
+export function roleTenantNamespace(role: CheckedResource, ctx: RuleContext): string | undefined {
+  const owner = owningTenantNamespace(role, ctx);
+  if (owner !== undefined) return owner;
+  const roleName = at(role.inputs, "roleName");
+  return typeof roleName === "string" && tenantNamespaceNames(ctx).has(roleName) ? roleName : undefined;
+}
+
+/** A role binds exact service account names, and exactly one namespace: that of the tenant it belongs to. */
+function checkRole(r: CheckedResource, ctx: RuleContext): Finding[] {
+  const names = exactValues(r, "boundServiceAccountNames");
+  const namespaces = exactValues(r, "boundServiceAccountNamespaces");
+  const out = [...names.findings, ...namespaces.findings];
+  const bound = namespaces.values;
+  if (!bound) return out;
+  const own = roleTenantNamespace(r, ctx);
+  if (own !== undefined && isOpaque(own)) return [...out, unverified("metadata.name of the role's tenant namespace", own)];
+  if (bound.length !== 1) {
+    out.push(`boundServiceAccountNamespaces is ${show(bound)}; bind the role to exactly one namespace${own ? `, its tenant's: ["${own}"]` : ""}`);
+  } else if (own !== undefined && bound[0] !== own) {
+    out.push(`boundServiceAccountNamespaces is ${show(bound)} but the role belongs to tenant namespace "${own}"; bind it to ["${own}"]`);
+  } else if (own === undefined && tenantNamespaceNames(ctx).has(bound[0])) {
+    const roleName = at(r.inputs, "roleName");
+    out.push(
+      isOpaque(roleName)
+        ? unverified("roleName", roleName)
+        : `boundServiceAccountNamespaces is ${show(bound)}, a tenant namespace, but the role belongs to no tenant; create it with that tenant (TenantVaultAccess) or name it after the namespace`,
+    );
+  }
+  return out;
+}
+
+/** A tenant namespace whose ExternalSecrets read Vault has a Vault role of its own. */
+function checkNamespaceHasRole(ns: CheckedResource, ctx: RuleContext): Finding[] {
+  const name = k8sName(ns);
+  if (typeof name !== "string" || isOpaque(name) || !isTenantNamespace(ns, ctx)) return [];
+  if (!ctx.resources.some((r) => r.type === T.externalSecret && k8sNamespace(r) === name)) return [];
+  const roles = ctx.resources.filter((r) => r.type === T.authBackendRole).map((r) => ({ r, own: roleTenantNamespace(r, ctx) }));
+  if (roles.some(({ own }) => own === name)) return [];
+  // A role whose tenant is not known yet may be this one.
+  const unsure = roles.find(({ r, own }) => (own === undefined ? isOpaque(at(r.inputs, "roleName")) : isOpaque(own)));
+  if (unsure) return [unverified(`the tenant of Vault role ${unsure.r.name}`, unsure.own ?? at(unsure.r.inputs, "roleName"))];
+  return [`tenant namespace "${name}" has ExternalSecrets but no Vault role of its own; create the tenant's AuthBackendRole bound to ["${name}"] (TenantVaultAccess)`];
+}
+
+const V1: Rule = {
   id: "V1",
   title: "Vault role bound to exact service accounts",
   severity: "mandatory",
   rationale: "A glob binding lets any service account in any namespace log in as the tenant.",
   source: "hashicorp/vault api-docs/auth/kubernetes.mdx (bound_service_account_names/namespaces)",
-  check: checkBound,
-});
+  appliesTo: [T.authBackendRole, T.namespace],
+  // A stack rule: the role's tenant and the namespace's ExternalSecrets are other resources.
+  scope: "stack",
+  check: (r, ctx) => (r.type === T.namespace ? checkNamespaceHasRole(r, ctx) : checkRole(r, ctx)),
+};
 
 const V2 = roleRule({
   id: "V2",
