@@ -4,12 +4,14 @@
  * type, name, inputs, parent, provider, dependencies, protect, retainOnDelete, deleteBeforeReplace, ignoreChanges,
  * replaceOnChanges, additionalSecretOutputs and aliases. So the floor pays every SDK cost the plan needs (dependency
  * gathering, provider references, alias specs) and none of Runway's: no catalog, no Outputs computed by the
- * program, no provider SDK classes.
+ * program, no provider SDK classes. It yields to the event loop as often as the platform program does (as many
+ * batches as the platform has batches of TENANT_BATCH tenants), so both keep as many registrations in flight.
  * Usage: node bin/tsx.cjs bench/floor.ts PLAN.json [--json FILE]
  * Prints one JSON line: wall time and CPU time of the replay (plan file already read), peak RSS, resource count.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
+import { inBatches, TENANT_BATCH } from "../src/batches";
 import { recordProgram, type Plan, type PlannedResource } from "../src/plan/engine";
 import { planJson } from "../src/plan/render";
 
@@ -53,7 +55,7 @@ export function aliasOf(text: string): string | pulumi.Alias {
  * program's own order is one such order), and returns the program that registers them. All preparation happens
  * here, outside the measured run.
  */
-export function replay(plan: Plan): () => void {
+export function replay(plan: Plan): () => Promise<void> {
   const stackUrn = plan.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
   const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
   const order: PlannedResource[] = [];
@@ -71,11 +73,12 @@ export function replay(plan: Plan): () => void {
     order.push(r);
   };
   for (const r of plan.resources) visit(r.urn);
+  const batches = Math.max(1, Math.ceil(plan.resources.filter((r) => r.type === "runway:tenancy:Tenant").length / TENANT_BATCH));
 
   return () => {
     const created = new Map<string, pulumi.Resource>();
     const ref = (urn: string | null) => (urn && urn !== stackUrn ? created.get(urn) : undefined);
-    for (const r of order) {
+    return inBatches(order, Math.ceil(order.length / batches), (r) => {
       const opts: pulumi.CustomResourceOptions = { parent: ref(r.parent), protect: r.protect };
       if (r.provider) opts.provider = ref(r.provider) as pulumi.ProviderResource;
       if (r.dependsOn.length) opts.dependsOn = r.dependsOn.map((u) => created.get(u) as pulumi.Resource);
@@ -92,7 +95,7 @@ export function replay(plan: Plan): () => void {
           ? new BareProvider(r.type.slice(PROVIDER_PREFIX.length), r.name, inputs, opts)
           : new Bare(r.type, r.name, inputs, opts);
       created.set(r.urn, resource);
-    }
+    });
   };
 }
 

@@ -12,6 +12,7 @@ import { GkeCluster } from "../gcp/gke-cluster";
 import { Network } from "../gcp/network";
 import { ServiceProject } from "../gcp/service-project";
 import { ClusterObservability } from "../observability/cluster-observability";
+import { inBatches, TENANT_BATCH } from "../../src/batches";
 import { Tenant, type TenantVaultArgs } from "../tenancy/tenant";
 import { SharedGateway } from "./shared-gateway";
 import { gatewayProblems } from "../../src/platform/gateway";
@@ -75,6 +76,8 @@ export class RunwayCluster extends pulumi.ComponentResource {
   readonly gateway: SharedGateway;
   /** Vault wiring for tenants on this cluster, when Vault is configured. */
   readonly tenantVault: TenantVaultArgs | undefined;
+  /** Resolves once every tenant is created (the first TENANT_BATCH before the constructor returns); await it. */
+  readonly tenantsCreated: Promise<void>;
   /** Providers for the cluster's Kubernetes objects (and Vault, when configured). */
   readonly providers: pulumi.ProviderResource[];
 
@@ -210,7 +213,8 @@ export class RunwayCluster extends pulumi.ComponentResource {
       { ...onCluster, dependsOn: [this.project, network] },
     );
 
-    for (const t of args.tenants) {
+    // A turn of the event loop every TENANT_BATCH tenants keeps peak memory low (src/batches.ts).
+    this.tenantsCreated = inBatches(args.tenants, TENANT_BATCH, (t) => {
       new Tenant(
         t.name,
         {
@@ -227,7 +231,7 @@ export class RunwayCluster extends pulumi.ComponentResource {
         },
         onCluster,
       );
-    }
+    });
 
     this.registerOutputs({ projectId: project, clusterName: this.clusterName, endpoint: this.cluster.endpoint });
   }

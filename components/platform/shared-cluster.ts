@@ -32,6 +32,8 @@ export class SharedCluster extends pulumi.ComponentResource {
   readonly clusterName: string;
   /** The environment's shared Gateway (RunwayCluster.gateway), whose DNS records the platform stack outputs. */
   readonly gateway: SharedGateway;
+  /** Resolves once every tenant is created (RunwayCluster.tenantsCreated); await it. */
+  readonly tenantsCreated: Promise<void>;
 
   constructor(name: string, args: SharedClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("runway:platform:SharedCluster", name, {}, opts);
@@ -47,6 +49,7 @@ export class SharedCluster extends pulumi.ComponentResource {
     this.tenantNames = tenants.map((t) => t.name);
     this.clusterName = cluster.clusterName;
     this.gateway = cluster.gateway;
+    this.tenantsCreated = cluster.tenantsCreated;
     this.registerOutputs({ tenantNames: this.tenantNames, clusterName: this.clusterName });
   }
 }

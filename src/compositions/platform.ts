@@ -4,8 +4,9 @@ import type { StackSecrets } from "../program";
 import { SharedCluster } from "../../components/platform/shared-cluster";
 
 /** `platform` kind: one environment's shared Runway cluster and its tenants. */
-export function platformComposition(ctx: StackContext, config: PlatformConfig, secrets: StackSecrets): Record<string, unknown> {
+export async function platformComposition(ctx: StackContext, config: PlatformConfig, secrets: StackSecrets): Promise<Record<string, unknown>> {
   const shared = new SharedCluster(`runway-${config["runway:environment"]}`, { config, catalog: ctx.catalog.map((c) => c.entry), gitlabToken: secrets.gitlabToken });
+  await shared.tenantsCreated;
   const gw = shared.gateway;
   return {
     environment: config["runway:environment"],
