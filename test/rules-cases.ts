@@ -146,10 +146,33 @@ export const CASES: Record<string, Cases> = {
     ],
   },
   F3: {
-    compliant: [asIs("flux-reconcilers")],
+    compliant: [
+      asIs("flux-reconcilers"),
+      asIs("ai-gateway-reconciler"),
+      on("ai-gateway-reconciler", "tenant RoleBinding to edit", "roleRef.name", "edit"),
+      on("ai-gateway-reconciler", "tenant RoleBinding to a Role of the namespace", "roleRef", { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "deployer" }),
+      on("ai-gateway-reconciler", "subject's namespace left to the binding's", "subjects", [{ kind: "ServiceAccount", name: "flux-reconciler" }]),
+    ],
     violating: [
       on("flux-reconcilers", "tenant SA bound cluster-wide", "subjects", [{ kind: "ServiceAccount", name: "flux-reconciler", namespace: "ai-gateway" }], /RoleBinding/),
       on("flux-reconcilers", "tenant SA group bound cluster-wide", "subjects", [{ kind: "Group", name: "system:serviceaccounts:ai-gateway" }]),
+      on("ai-gateway-reconciler", "tenant RoleBinding to cluster-admin", "roleRef.name", "cluster-admin", /roleRef is ClusterRole "cluster-admin" in tenant namespace "ai-gateway"; bind the ClusterRole admin, edit or view/),
+      on("ai-gateway-reconciler", "tenant RoleBinding to another ClusterRole", "roleRef.name", "system:controller:namespace-controller"),
+      on(
+        "ai-gateway-reconciler",
+        "tenant RoleBinding of another namespace's SA",
+        "subjects",
+        [{ kind: "ServiceAccount", name: "flux-reconciler", namespace: "ai-gateway" }, { kind: "ServiceAccount", name: "kustomize-controller", namespace: "flux-system" }],
+        /subjects\[1\] is service account "flux-system\/kustomize-controller" of another namespace than "ai-gateway"/,
+      ),
+      on("ai-gateway-reconciler", "tenant RoleBinding of another namespace's SA by username", "subjects", [{ kind: "User", name: "system:serviceaccount:glgo:flux-reconciler" }]),
+      on("ai-gateway-reconciler", "tenant RoleBinding of every service account", "subjects", [{ kind: "Group", name: "system:serviceaccounts" }], /group "system:serviceaccounts"/),
+      {
+        why: "a tenant's SA bound in flux-system",
+        target: "ai-gateway-reconciler",
+        change: (r) => set(r.inputs, "metadata.namespace", "flux-system"),
+        message: /"ai-gateway\/flux-reconciler" of another namespace than "flux-system"/,
+      },
     ],
   },
   GL1: {

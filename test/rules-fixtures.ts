@@ -140,6 +140,11 @@ export function compliantResources(): PlannedResource[] {
     resource("kubernetes:core/v1:ResourceQuota", "ai-gateway-quota", { metadata: { name: "tenant-quota", namespace: "ai-gateway" }, spec: { hard: { "requests.cpu": "4" } } }),
     resource("kubernetes:core/v1:LimitRange", "ai-gateway-limits", { metadata: { name: "tenant-defaults", namespace: "ai-gateway" }, spec: { limits: [] } }),
     resource("kubernetes:core/v1:ServiceAccount", "ai-gateway-default-sa", { metadata: { name: "default", namespace: "ai-gateway" }, automountServiceAccountToken: false }),
+    resource("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "ai-gateway-reconciler", {
+      metadata: { name: "flux-reconciler", namespace: "ai-gateway" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
+      subjects: [{ kind: "ServiceAccount", name: "flux-reconciler", namespace: "ai-gateway" }],
+    }),
     resource("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "flux-reconcilers", {
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
       subjects: [{ kind: "ServiceAccount", name: "kustomize-controller", namespace: "flux-system" }],

@@ -45,6 +45,7 @@ const T = {
   saPatch: "kubernetes:core/v1:ServiceAccountPatch",
   clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
   vaultRole: "vault:kubernetes/authBackendRole:AuthBackendRole",
+  roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
 };
 const TENANT_LABEL = "runway.gitlab.com/tenant";
 
@@ -137,5 +138,25 @@ describe("mutations of the example stacks' plans", () => {
   it("V1: deleting the Vault role of a tenant that has ExternalSecrets fails", () => {
     const plan = mutated("platform-staging", (rs) => without(rs, aiGatewayRole(rs)));
     expect(mandatory(plan)).toEqual(["V1 ai-gateway"]);
+  });
+
+  const reconcilerBinding = (rs: PlannedResource[]) => only(rs, named(T.roleBinding, "ai-gateway-reconciler")).inputs as { roleRef: { name: string }; subjects: unknown[] };
+
+  it("F3: a tenant's RoleBinding to the ClusterRole cluster-admin fails", () => {
+    expect(mandatory(mutated("platform-staging", (rs) => (reconcilerBinding(rs).roleRef.name = "cluster-admin")))).toEqual(["F3 ai-gateway-reconciler"]);
+  });
+
+  it("F3: a tenant's RoleBinding to a ClusterRole other than admin, edit or view fails", () => {
+    expect(mandatory(mutated("platform-staging", (rs) => (reconcilerBinding(rs).roleRef.name = "system:aggregate-to-admin")))).toEqual(["F3 ai-gateway-reconciler"]);
+  });
+
+  it("F3: a tenant's RoleBinding whose subjects include another namespace's service account fails", () => {
+    const plan = mutated("platform-staging", (rs) => reconcilerBinding(rs).subjects.push({ kind: "ServiceAccount", name: "flux-reconciler", namespace: "glgo" }));
+    expect(mandatory(plan)).toEqual(["F3 ai-gateway-reconciler"]);
+  });
+
+  it("F3: a self-hosted tenant's RoleBinding to cluster-admin fails", () => {
+    const plan = mutated("ai-gateway-selfhosted", (rs) => ((only(rs, named(T.roleBinding, "ai-gateway-reconciler")).inputs.roleRef as { name: string }).name = "cluster-admin"));
+    expect(mandatory(plan)).toEqual(["F3 ai-gateway-reconciler"]);
   });
 });

@@ -168,15 +168,71 @@ function checkClusterRoleBinding(r: CheckedResource, tenants: ReadonlySet<string
   });
 }
 
+/** ClusterRoles a tenant namespace may bind through a RoleBinding: Kubernetes' user-facing roles, namespaced by the binding. */
+export const TENANT_CLUSTER_ROLES: readonly string[] = ["admin", "edit", "view"];
+
+/** Groups of service accounts beyond any one namespace's own: every account, or the accounts of another namespace. */
+function foreignGroup(name: unknown, ns: string): boolean {
+  if (typeof name !== "string") return false;
+  if (["system:serviceaccounts", "system:authenticated", "system:unauthenticated"].includes(name)) return true;
+  return name.startsWith("system:serviceaccounts:") && name.slice("system:serviceaccounts:".length) !== ns;
+}
+
+/**
+ * The service account a subject names: a ServiceAccount, its namespace defaulting to the binding's as in Kubernetes
+ * RBAC, or a User with a service account's username (`system:serviceaccount:<ns>:<name>`).
+ */
+function subjectAccount(s: unknown, bindingNs: string): { ns: unknown; name: unknown } | undefined {
+  const kind = at(s, "kind");
+  const name = at(s, "name");
+  if (kind === "ServiceAccount") return { ns: at(s, "namespace") ?? bindingNs, name };
+  const m = kind === "User" && typeof name === "string" ? /^system:serviceaccount:([^:]+):(.+)$/.exec(name) : null;
+  return m ? { ns: m[1], name: m[2] } : undefined;
+}
+
+/**
+ * A tenant's RoleBinding grants only the user-facing ClusterRoles (or a Role of its namespace), and only to its own
+ * namespace's service accounts; no RoleBinding elsewhere grants a tenant's service account anything.
+ */
+function checkRoleBinding(r: CheckedResource, tenants: ReadonlySet<string>): Finding[] {
+  const ns = k8sNamespace(r);
+  if (isOpaque(ns)) return [unverified("metadata.namespace", ns)];
+  if (typeof ns !== "string") return [];
+  const inTenant = tenants.has(ns);
+  const out: Finding[] = [];
+  if (inTenant) {
+    const kind = at(r.inputs, "roleRef.kind");
+    const role = at(r.inputs, "roleRef.name");
+    if (isOpaque(kind) || isOpaque(role)) out.push(unverified("roleRef", isOpaque(kind) ? kind : role));
+    else if (kind === "ClusterRole" && !TENANT_CLUSTER_ROLES.includes(String(role))) {
+      out.push(`roleRef is ClusterRole ${show(role)} in tenant namespace "${ns}"; bind the ClusterRole admin, edit or view, or a Role of the namespace`);
+    }
+  }
+  const subjects = at(r.inputs, "subjects");
+  if (isOpaque(subjects)) return [...out, unverified("subjects", subjects)];
+  list(subjects).forEach((s, i) => {
+    const sa = subjectAccount(s, ns);
+    const name = at(s, "name");
+    if (sa && isOpaque(sa.ns)) out.push(unverified(`subjects[${i}].namespace`, sa.ns));
+    else if (sa && sa.ns !== ns && (inTenant || tenants.has(String(sa.ns)))) {
+      out.push(`subjects[${i}] is service account ${show(`${String(sa.ns)}/${String(sa.name)}`)} of another namespace than "${ns}"; a RoleBinding grants only its own namespace's service accounts`);
+    } else if (inTenant && at(s, "kind") === "Group") {
+      if (isOpaque(name)) out.push(unverified(`subjects[${i}].name`, name));
+      else if (foreignGroup(name, ns)) out.push(`subjects[${i}] is group ${show(name)}, service accounts beyond tenant namespace "${ns}"; bind only the namespace's own service accounts`);
+    }
+  });
+  return out;
+}
+
 const F3: Rule = {
   id: "F3",
   title: "Tenant RBAC is namespaced",
   severity: "mandatory",
-  rationale: "A ClusterRoleBinding gives a tenant's reconciler rights in every namespace.",
+  rationale: "A ClusterRoleBinding, a RoleBinding to a cluster-wide role, or a binding of another namespace's accounts gives a tenant's reconciler rights beyond its namespace.",
   source: "fluxcd/flux2-multi-tenancy tenants/base/dev-team/rbac.yaml",
-  appliesTo: [T.clusterRoleBinding],
+  appliesTo: [T.clusterRoleBinding, T.roleBinding],
   scope: "stack",
-  check: (r, ctx) => checkClusterRoleBinding(r, tenantNamespaceNames(ctx)),
+  check: (r, ctx) => (r.type === T.roleBinding ? checkRoleBinding(r, tenantNamespaceNames(ctx)) : checkClusterRoleBinding(r, tenantNamespaceNames(ctx))),
 };
 
 /** Every `ci_access` block in a resource's inputs, as objects or inside YAML text (the agent's config.yaml). */
