@@ -84,5 +84,10 @@ describe("platform stack outputs", () => {
     // Computed by GCP, so known only after apply: a preview shows each output as unknown.
     const plan = await planStack("platform-staging", { preview: true });
     expect(plan.outputs).toMatchObject({ dnsAuthorizationRecords: UNKNOWN, regionalDnsAuthorizationRecords: UNKNOWN, externalAddress: UNKNOWN });
+    // Offline, the mocks' stand-ins show which authorization each output carries.
+    const offline = (await planStack("platform-staging")).outputs as Record<string, { name: string; type: string }[]>;
+    expect(offline.dnsAuthorizationRecords).toEqual([expect.objectContaining({ name: "_acme-challenge.staging.runway.gitlab.net.", type: "CNAME" })]);
+    expect(offline.regionalDnsAuthorizationRecords).toEqual([expect.objectContaining({ name: expect.stringMatching(/^_acme-challenge_[0-9a-f]+\.staging\.runway\.gitlab\.net\.$/), type: "CNAME" })]);
+    expect(offline.externalAddress).toMatch(/^34\.\d+\.\d+\.\d+$/);
   }, 60_000);
 });

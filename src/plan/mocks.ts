@@ -61,6 +61,13 @@ export function computedOutputs(type: string, name: string, inputs: State): Stat
       return { selfLink: `https://www.googleapis.com/compute/v1/projects/${project}/global/networks/${String(inputs.name)}` };
     case "gcp:compute/subnetwork:Subnetwork":
       return { selfLink: `https://www.googleapis.com/compute/v1/projects/${project}/regions/${String(inputs.region)}/subnetworks/${String(inputs.name)}` };
+    case "gcp:compute/globalAddress:GlobalAddress":
+      return { address: `34.${Number(digits(`a/${name}`, 3)) % 256}.${Number(digits(`b/${name}`, 3)) % 256}.${Number(digits(`c/${name}`, 3)) % 256}` };
+    case "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": {
+      // One CNAME under _acme-challenge: a fixed name for a global authorization, a per-project one otherwise.
+      const label = inputs.type === "PER_PROJECT_RECORD" ? `_acme-challenge_${hex(`${project}/${name}`, 8)}` : "_acme-challenge";
+      return { dnsResourceRecords: [{ name: `${label}.${String(inputs.domain)}.`, type: "CNAME", data: `${hex(name, 12)}.9.authorize.certificatemanager.goog.` }] };
+    }
     case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
       return { name: `projects/${digits(project, 12)}/locations/global/workloadIdentityPools/${String(inputs.workloadIdentityPoolId)}` };
     case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
