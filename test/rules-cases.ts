@@ -180,6 +180,14 @@ export const CASES: Record<string, Cases> = {
     violating: [
       on("agent-config", "agent identity", "content", AGENT_CONFIG.replace(/access_as:[\s\S]*$/, "access_as:\n        agent: {}\n"), /act as the agent itself/),
       on("agent-config", "access_as omitted", "content", "ci_access:\n  projects:\n    - id: gitlab-org/ai-gateway\n"),
+      on(
+        "agent-config",
+        "impersonates a Flux controller",
+        "content",
+        AGENT_CONFIG.replace("system:serviceaccount:ai-gateway:ai-gateway-ci", "system:serviceaccount:flux-system:kustomize-controller"),
+        /username is "system:serviceaccount:flux-system:kustomize-controller", a service account outside the tenant namespaces/,
+      ),
+      on("agent-config", "impersonation adds a group", "content", `${AGENT_CONFIG}          groups: [system:masters]\n`, /impersonate also sets groups; impersonate the tenant's service account by username only/),
     ],
   },
   K1: {

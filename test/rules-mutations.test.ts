@@ -159,4 +159,14 @@ describe("mutations of the example stacks' plans", () => {
     const plan = mutated("ai-gateway-selfhosted", (rs) => ((only(rs, named(T.roleBinding, "ai-gateway-reconciler")).inputs.roleRef as { name: string }).name = "cluster-admin"));
     expect(mandatory(plan)).toEqual(["F3 ai-gateway-reconciler"]);
   });
+
+  it("GL1: the agent config impersonating flux-system's kustomize-controller fails", () => {
+    const plan = mutated("platform-staging", (rs) => {
+      const config = only(rs, (r) => r.type === "pulumi-nodejs:dynamic:Resource" && r.name.endsWith("-agent-config"));
+      const content = String(config.inputs.content);
+      expect(content).toContain("system:serviceaccount:ai-gateway:flux-reconciler");
+      config.inputs.content = content.replace("system:serviceaccount:ai-gateway:flux-reconciler", "system:serviceaccount:flux-system:kustomize-controller");
+    });
+    expect(mandatory(plan)).toEqual(["GL1 runway-staging-agent-config"]);
+  });
 });

@@ -16,11 +16,12 @@ import {
   k8sNamespace,
   list,
   type Rule,
+  type RuleContext,
   show,
   T,
   unverified,
 } from "./rule";
-import { tenantNamespaceNames } from "./tenancy";
+import { tenantNamespaceNames, unnamedTenantNamespace } from "./tenancy";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
@@ -254,20 +255,39 @@ function ciAccessBlocks(v: unknown, path: string, out: { path: string; value: un
   return out;
 }
 
-const IMPERSONATED_SA = /^system:serviceaccount:[a-z0-9-]+:[a-z0-9-]+$/;
+const IMPERSONATED_SA = /^system:serviceaccount:([a-z0-9-]+):([a-z0-9.-]+)$/;
 
-function checkAccessAs(accessAs: unknown, where: string): Finding[] {
+/**
+ * CI jobs act as the CI job (`ci_job`), or impersonate a service account of a tenant namespace by username alone:
+ * groups, uid or extra would widen what they may do, another namespace's account (the agent's, a Flux controller's)
+ * would hand them the platform's rights.
+ */
+function checkAccessAs(accessAs: unknown, where: string, ctx: RuleContext): Finding[] {
   if (isOpaque(accessAs)) return [unverified(`${where}.access_as`, accessAs)];
   if (isRecord(accessAs) && "ci_job" in accessAs && Object.keys(accessAs).length === 1) return [];
-  const user = at(accessAs, "impersonate.username");
-  if (typeof user === "string" && IMPERSONATED_SA.test(user)) return [];
-  return [`${where}.access_as is ${show(accessAs)}, so CI jobs act as the agent itself; set access_as: { impersonate: { username: "system:serviceaccount:<ns>:<sa>" } } or { ci_job: {} }`];
+  const impersonate = at(accessAs, "impersonate");
+  const user = at(impersonate, "username");
+  if (isOpaque(user)) return [unverified(`${where}.access_as.impersonate.username`, user)];
+  const sa = typeof user === "string" ? IMPERSONATED_SA.exec(user) : null;
+  if (!sa) {
+    return [`${where}.access_as is ${show(accessAs)}, so CI jobs act as the agent itself; set access_as: { impersonate: { username: "system:serviceaccount:<ns>:<sa>" } } or { ci_job: {} }`];
+  }
+  const out: Finding[] = [];
+  const extra = Object.keys(impersonate as Record<string, unknown>).filter((k) => k !== "username");
+  if (extra.length) out.push(`${where}.access_as.impersonate also sets ${extra.join(", ")}; impersonate the tenant's service account by username only`);
+  if (!tenantNamespaceNames(ctx).has(sa[1])) {
+    out.push(
+      unnamedTenantNamespace(ctx) ??
+        `${where}.access_as.impersonate.username is ${show(user)}, a service account outside the tenant namespaces; impersonate a service account of the tenant's own namespace`,
+    );
+  }
+  return out;
 }
 
-function checkAgentConfig(r: CheckedResource): Finding[] {
+function checkAgentConfig(r: CheckedResource, ctx: RuleContext): Finding[] {
   return ciAccessBlocks(r.inputs, "").flatMap(({ path, value }) => {
     if (isOpaque(value)) return [unverified(path, value)];
-    return ["projects", "groups"].flatMap((k) => list(at(value, k)).flatMap((entry, i) => checkAccessAs(at(entry, "access_as"), `${path}.${k}[${i}]`)));
+    return ["projects", "groups"].flatMap((k) => list(at(value, k)).flatMap((entry, i) => checkAccessAs(at(entry, "access_as"), `${path}.${k}[${i}]`, ctx)));
   });
 }
 
@@ -275,10 +295,11 @@ const GL1: Rule = {
   id: "GL1",
   title: "GitLab agent CI access impersonates",
   severity: "mandatory",
-  rationale: "CI jobs using the agent's own identity get the agent's cluster-wide rights.",
+  rationale: "CI jobs using the agent's own identity, or impersonating a platform service account, get cluster-wide rights.",
   source: "GitLab epic 5783; gitlab-org/gitlab #459946",
   appliesTo: [T.dynamic],
-  scope: "resource",
+  // A stack rule: the impersonated account must be in one of the stack's tenant namespaces.
+  scope: "stack",
   check: checkAgentConfig,
 };
 

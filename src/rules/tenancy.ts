@@ -78,6 +78,16 @@ export function owningTenantNamespace(r: CheckedResource, ctx: RuleContext): str
   return undefined;
 }
 
+/**
+ * A Namespace whose name is unknown or secret and that is, or may be (its labels unknown), a tenant's: any name
+ * checked against the tenants may be its.
+ */
+export function unnamedTenantNamespace(ctx: RuleContext): Finding | undefined {
+  const maybeTenant = (r: CheckedResource) => isTenantNamespace(r, ctx) || (r.type === T.namespace && isOpaque(at(r.inputs, "metadata.labels")));
+  const ns = ctx.resources.find((r) => isOpaque(k8sName(r)) && maybeTenant(r));
+  return ns && unverified(`metadata.name of tenant namespace ${ns.name}`, k8sName(ns));
+}
+
 /** Names of the stack's tenant namespaces (those with a known name). */
 export function tenantNamespaceNames(ctx: RuleContext): Set<string> {
   const names = ctx.resources.filter((r) => isTenantNamespace(r, ctx)).map(k8sName);
