@@ -126,7 +126,7 @@ describe("stack file validation", () => {
   });
 
   it("a platform stack without the agent registration token is rejected", () => {
-    expect(errorsOf((t) => t.replace(/  runway:gitlabToken:\n\s+secure: \S+\n/, ""))).toEqual(["3:3: config.runway:gitlabToken: required field is missing; expected a mapping"]);
+    expect(errorsOf((t) => t.replace(/ {2}runway:gitlabToken:\n\s+secure: \S+\n/, ""))).toEqual(["3:3: config.runway:gitlabToken: required field is missing; expected a mapping"]);
   });
 
   it("secrets are only accepted as Pulumi secrets", () => {
