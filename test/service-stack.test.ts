@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalog } from "../src/config/catalog";
-import { catalogContext, loadAllStacks, serviceStackProblems } from "../src/config/project";
+import { catalogContext, crossStackProblems, loadAllStacks, serviceStackProblems } from "../src/config/project";
 import { loadStackFile } from "../src/config/stack";
 
 const ROOT = path.join(__dirname, "..");
@@ -49,6 +49,18 @@ describe("service stacks against the catalog", () => {
   it("an unknown service is rejected", () => {
     expect(problems((t) => t.replace("runway:service: ai-gateway", "runway:service: nope"))).toEqual([
       "4:19: config.runway:service: no catalog entry named 'nope'; add services/nope.yaml or fix the name",
+    ]);
+  });
+});
+
+describe("platform stacks against the catalog", () => {
+  it("an internal service on a cluster without an internal Gateway is rejected before anything is registered", () => {
+    const text = readFileSync(path.join(ROOT, "stacks", "Pulumi.platform-staging.yaml"), "utf8").replace(/\n\s+proxyOnly: \S+/g, "");
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "runway-platform-")), "Pulumi.platform-staging.yaml");
+    writeFileSync(file, text);
+    const stack = loadStackFile(file);
+    expect(crossStackProblems(stack, [stack], catalog).map((d) => `${d.path}: ${d.message}`)).toEqual([
+      "config.runway:network.subnets: glgo has exposure.visibility internal in staging, but runway:network has no proxyOnly range for us-east1, so the cluster has no internal Gateway; add proxyOnly (a /23 disjoint from the other ranges) to the us-east1 subnet, or set visibility: external",
     ]);
   });
 });

@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import * as path from "node:path";
 import { type CatalogFile, entryProblems, listCatalogFiles, loadCatalog, loadCatalogFile } from "../config/catalog";
 import { ConfigError, type Diagnostic } from "../config/diagnostics";
-import { catalogContext, catalogDirOf, serviceStackProblems, stacksDir } from "../config/project";
+import { catalogContext, catalogDirOf, crossStackProblems, serviceStackProblems, stacksDir } from "../config/project";
 import { listStacks, loadStackFile, stackFileName, type StackFile } from "../config/stack";
 import { projectRoot } from "../paths";
 import type { Io } from "./main";
@@ -46,10 +46,12 @@ export function validateCommand(io: Io, paths: string[]): number {
     const dirs = new Set(stacks.filter((s) => s.config["runway:kind"] !== "selfhosted").map((s) => catalogDirOf(root, s)));
     if (dirs.size === 0) dirs.add(path.join(root, "services"));
     for (const dir of dirs) checkDir(dir);
-    // Service stacks against their catalog entries (placement, cluster, names).
-    for (const s of stacks.filter((x) => x.config["runway:kind"] === "service")) {
+    // Stacks against their catalog and each other (placement, cluster, names, Vault mounts, Gateways).
+    for (const s of stacks.filter((x) => x.config["runway:kind"] !== "selfhosted")) {
       const files = catalogs.get(path.resolve(catalogDirOf(root, s)));
-      if (files) diagnostics.push(...serviceStackProblems(s, files, path.relative(root, catalogDirOf(root, s))));
+      if (!files) continue;
+      const own = serviceStackProblems(s, files, path.relative(root, catalogDirOf(root, s)));
+      diagnostics.push(...(own.length ? own : crossStackProblems(s, stacks, files)));
     }
   } else {
     for (const p of paths) {

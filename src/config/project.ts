@@ -3,7 +3,8 @@
  */
 import * as path from "node:path";
 import { environmentMountPath } from "../vault/integration";
-import { type CatalogContext, type CatalogFile, loadCatalog } from "./catalog";
+import { gatewayProblems } from "../platform/gateway";
+import { type CatalogContext, type CatalogFile, loadCatalog, resolveTenant, type TenantSpec } from "./catalog";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { listStacks, loadStackFile, type StackFile, stackFileName } from "./stack";
 import { diagnosticAt } from "./yaml-source";
@@ -116,6 +117,33 @@ export function kvMountConflicts(stack: StackFile, stacks: readonly StackFile[])
     );
 }
 
+/** Tenants of a platform or service stack's cluster, resolved for its environment. */
+export function clusterTenants(stack: StackFile, catalog: readonly CatalogFile[]): TenantSpec[] {
+  const c = stack.config;
+  if (c["runway:kind"] === "selfhosted") return [];
+  const env = c["runway:environment"];
+  const entries = catalog.map((f) => f.entry).filter((e) => e.spec.environments.includes(env));
+  const tenants = entries.map((e) => resolveTenant(e, env, c["runway:stages"]));
+  return c["runway:kind"] === "platform" ? tenants.filter((t) => t.placement === "shared") : tenants.filter((t) => t.name === c["runway:service"] && t.placement === "dedicated");
+}
+
+/**
+ * Checks of a stack that need other stacks or the catalog: Vault mounts shared by two platform stacks, and tenants
+ * the cluster's Gateways cannot serve.
+ */
+export function crossStackProblems(stack: StackFile, stacks: readonly StackFile[], catalog: readonly CatalogFile[]): Diagnostic[] {
+  const out = kvMountConflicts(stack, stacks);
+  const c = stack.config;
+  if (c["runway:kind"] !== "selfhosted" && c["runway:cluster"] && c["runway:network"]) {
+    const region = c["runway:cluster"].region;
+    const proxyOnly = c["runway:network"].subnets.find((s) => s.region === region)?.proxyOnly;
+    for (const message of gatewayProblems(clusterTenants(stack, catalog), region, proxyOnly)) {
+      out.push(diagnosticAt(stack.source, ["config", "runway:network", "subnets"], message));
+    }
+  }
+  return out;
+}
+
 /** What a stack's program needs: its validated config and, for kinds that onboard services, the catalog. */
 export interface StackContext {
   stack: StackFile;
@@ -150,7 +178,7 @@ export function loadStackContext(root: string, stackName: string, paths: Omit<Pr
     }
   }
   if (diagnostics.length === 0) diagnostics.push(...serviceStackProblems(stack, catalog, paths.catalogDir ?? "services"));
-  diagnostics.push(...kvMountConflicts(stack, allStacks));
+  if (diagnostics.length === 0) diagnostics.push(...crossStackProblems(stack, allStacks, catalog));
   if (diagnostics.length) throw new ConfigError(diagnostics);
   return { stack, allStacks, catalog };
 }
