@@ -28,6 +28,32 @@ describe("plan engine", () => {
     expect(thing.inputs.plain).toBe("x");
   });
 
+  it("URNs carry the parent's whole type chain, and none for children of the stack, as the engine's do", async () => {
+    const plan = await runWithMocks(() => new Box("b"));
+    expect(plan.one("runway:test:Box").urn).toBe("urn:pulumi:test::runway::runway:test:Box::b");
+    expect(plan.one("test:index:Thing").urn).toBe("urn:pulumi:test::runway::runway:test:Box$test:index:Thing::b-thing");
+  });
+
+  it("moving a component under another changes its children's URNs, and an alias to the old parent names them", async () => {
+    const { diffPlans } = await import("../src/plan/diff");
+    class Outer extends pulumi.ComponentResource {
+      constructor(name: string, withAlias: boolean) {
+        super("runway:test:Outer", name, {});
+        new Box("b", { parent: this, aliases: withAlias ? [{ parent: pulumi.rootStackResource }] : [] });
+        this.registerOutputs({});
+      }
+    }
+    const before = await runWithMocks(() => new Box("b"));
+    const moved = await runWithMocks(() => new Outer("o", false));
+    const d = diffPlans(before, moved);
+    expect(d.removed.map((r) => r.urn)).toContain("urn:pulumi:test::runway::runway:test:Box$test:index:Thing::b-thing");
+    expect(d.added.map((r) => r.urn)).toContain("urn:pulumi:test::runway::runway:test:Outer$runway:test:Box$test:index:Thing::b-thing");
+    const aliased = diffPlans(before, await runWithMocks(() => new Outer("o", true)));
+    // The child follows its aliased parent, as the engine's inherited aliases do: nothing is removed.
+    expect(aliased.renamed.map((r) => r.from).sort()).toEqual(["urn:pulumi:test::runway::runway:test:Box$test:index:Thing::b-thing", "urn:pulumi:test::runway::runway:test:Box::b"]);
+    expect(aliased.removed).toEqual([]);
+  });
+
   it("masks secret inputs and secret stack outputs", async () => {
     const plan = await runWithMocks(() => {
       new Box("b");

@@ -134,6 +134,6 @@ describe("GkeCluster refuses invalid args before registering anything", () => {
     expect(refused.resources).toEqual([]);
     const excepted = await planThrowing(() => new NodePool("gke-general", { ...args, exceptions: { G22: WHY } }));
     expect(excepted.error).toBeUndefined();
-    expect(excepted.resources.map((r) => r.type)).toEqual(["runway:gcp:NodePool", "gcp:container/nodePool:NodePool"]);
+    expect(excepted.resources.map((r) => r.type).sort()).toEqual(["gcp:container/nodePool:NodePool", "runway:gcp:NodePool"]);
   });
 });

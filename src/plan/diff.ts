@@ -43,25 +43,29 @@ export function changedPaths(a: unknown, b: unknown, prefix = ""): string[] {
 
 const OPTION_KEYS = ["parent", "provider", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "replaceOnChanges", "dependsOn"] as const;
 
-/** Old URN an alias names, for aliases given as URNs or as `name=..,type=..,parent=..` specs. */
+/**
+ * Old URN an alias names, for aliases given as URNs or as `name=..,type=..,parent=..` specs, computed the way the
+ * engine computes URNs (children of the root stack carry no stack prefix; deeper ones the parent's whole chain).
+ */
 export function aliasUrns(r: PlannedResource): string[] {
-  return r.aliases.map((a) => {
-    if (a.startsWith("urn:")) return a;
-    const spec = Object.fromEntries(a.split(",").map((kv) => kv.split("=", 2) as [string, string]));
-    const m = /^urn:pulumi:([^:]+)::([^:]+)::(.*)::([^:]*)$/.exec(r.urn);
-    if (!m) return "";
-    const [, stack, project, qualifiedType, name] = m;
-    const newName = spec.name ?? name;
-    let type = qualifiedType;
-    if (spec.type) type = qualifiedType.includes("$") ? `${qualifiedType.slice(0, qualifiedType.lastIndexOf("$") + 1)}${spec.type}` : spec.type;
-    if (spec.parent) {
-      const pm = /^urn:pulumi:[^:]+::[^:]+::(.*)::[^:]*$/.exec(spec.parent);
-      const ownType = type.slice(type.lastIndexOf("$") + 1);
-      type = pm && !pm[1].startsWith("pulumi:pulumi:Stack") ? `${pm[1]}$${ownType}` : ownType;
-    }
-    if ("noParent" in spec) type = type.slice(type.lastIndexOf("$") + 1);
-    return `urn:pulumi:${stack}::${project}::${type}::${newName}`;
-  }).filter(Boolean);
+  return r.aliases
+    .map((a) => {
+      if (a.startsWith("urn:")) return a;
+      const spec = Object.fromEntries(a.split(",").map((kv) => (kv.includes("=") ? (kv.split("=", 2) as [string, string]) : [kv, "true"])));
+      const parts = r.urn.split("::");
+      if (parts.length < 4) return "";
+      const [prefix, project, qualifiedType] = parts;
+      const name = parts.slice(3).join("::");
+      const ownType = spec.type ?? qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1);
+      let parentChain = qualifiedType.includes("$") ? qualifiedType.slice(0, qualifiedType.lastIndexOf("$")) : "";
+      if (spec.parent) {
+        const parentQualified = spec.parent.split("::").slice(2, -1).join("::");
+        parentChain = parentQualified === "pulumi:pulumi:Stack" ? "" : parentQualified;
+      }
+      if (spec.noParent) parentChain = "";
+      return `${prefix}::${project}::${parentChain ? `${parentChain}$` : ""}${ownType}::${spec.name ?? name}`;
+    })
+    .filter(Boolean);
 }
 
 export function diffPlans(base: Plan, head: Plan): PlanDiff {
@@ -77,6 +81,27 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
         renamed.push({ from: old, to: r.urn, type: r.type });
         claimed.add(old);
         claimed.add(r.urn);
+      }
+    }
+  }
+  // Children inherit their parent's aliases (the engine derives them): follow renamed parents down the tree.
+  const addedUrns = new Set(added.map((r) => r.urn));
+  const renamedTo = new Map(renamed.map((r) => [r.from, r.to]));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const old of removedAll) {
+      if (claimed.has(old.urn) || !old.parent || !renamedTo.has(old.parent)) continue;
+      const newParent = renamedTo.get(old.parent) as string;
+      const parentChain = newParent.split("::").slice(2, -1).join("::");
+      const ownType = old.type;
+      const qualified = parentChain === "pulumi:pulumi:Stack" ? ownType : `${parentChain}$${ownType}`;
+      const candidate = `${newParent.split("::").slice(0, 2).join("::")}::${qualified}::${old.name}`;
+      if (addedUrns.has(candidate) && !claimed.has(candidate)) {
+        renamed.push({ from: old.urn, to: candidate, type: old.type });
+        renamedTo.set(old.urn, candidate);
+        claimed.add(old.urn);
+        claimed.add(candidate);
+        grew = true;
       }
     }
   }

@@ -112,6 +112,23 @@ function registerResponse(urn: string, id: string | undefined, state: Record<str
 }
 
 /**
+ * The URN the Pulumi engine gives a resource: the parent's whole qualified type chain, except that children of the
+ * root stack carry no `pulumi:pulumi:Stack$` prefix (@pulumi/pulumi resource.js createUrn). The SDK's MockMonitor
+ * keeps only the parent's last type, which would hide a re-parented grandchild's URN change from `runway diff` and
+ * the replacement guard.
+ */
+export function engineUrn(parent: string, type: string, name: string): string {
+  const stack = pulumi.getStack();
+  const project = pulumi.getProject();
+  let qualified = type;
+  if (parent) {
+    const parentQualified = parent.slice(0, parent.lastIndexOf("::")).split("::").slice(2).join("::");
+    if (parentQualified !== "pulumi:pulumi:Stack") qualified = `${parentQualified}$${type}`;
+  }
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+/**
  * MockMonitor that records every registration request. `registerResource` replicates MockMonitor's (same URN, id and
  * state, same entry in `resources`) so that the request's inputs are converted from protobuf once, for the mocks and
  * the record alike.
@@ -122,7 +139,7 @@ class RecordingMonitor extends MockMonitor {
   stackUrn = "";
 
   override async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
-    const self = this as unknown as { transformCallbacks: Map<string, unknown>; newUrn(parent: string, type: string, name: string): string };
+    const self = this as unknown as { transformCallbacks: Map<string, unknown> };
     try {
       const object = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
       const result = await this.mocks.newResource({
@@ -134,7 +151,7 @@ class RecordingMonitor extends MockMonitor {
         id: req.getImportid(),
         transforms: req.getTransformsList().map((cb: any) => self.transformCallbacks.get(cb.getToken())).filter((t: unknown) => t !== undefined),
       });
-      const urn = self.newUrn(req.getParent(), req.getType(), req.getName());
+      const urn = engineUrn(req.getParent(), req.getType(), req.getName());
       const state = (await rpc.serializeProperties("", result.state)) as Record<string, unknown>;
       this.resources.set(urn, { urn, id: result.id ?? null, state });
       this.record(req, urn, object);
@@ -194,9 +211,12 @@ function quietStacks(): () => void {
   const sourceMaps = process.sourceMapsEnabled;
   Error.stackTraceLimit = 0;
   process.setSourceMapsEnabled(false);
+  const prepare = Error.prepareStackTrace;
+  if (process.env.RW_EXP_PREPARE) Error.prepareStackTrace = (error: Error) => Error.prototype.toString.call(error);
   return () => {
     Error.stackTraceLimit = stackTraceLimit;
     process.setSourceMapsEnabled(sourceMaps);
+    Error.prepareStackTrace = prepare;
   };
 }
 
