@@ -111,7 +111,7 @@ export function compliantResources(): PlannedResource[] {
         shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
         bootDiskKmsKey: DISK_KEY,
       },
-    }),
+    }, { protect: true }),
     resource("gcp:projects/iAMMember:IAMMember", "nodes-log-writer", { project: PROJECT, role: "roles/logging.logWriter", member: `serviceAccount:${NODE_SA}` }),
     resource("gcp:storage/bucket:Bucket", "logs", { name: `${PROJECT}-logs`, location: "US", uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", versioning: { enabled: true } }, { retainOnDelete: true }),
     resource("gcp:storage/bucket:Bucket", "backups", {

@@ -48,7 +48,8 @@ export class NodePool extends pulumi.ComponentResource {
       name,
       { ...spec, cluster: args.cluster, location: args.location, project: args.project },
       // initialNodeCount is only read on create and a diff replaces the pool (pulumi-gcp #88); the autoscaler owns the size.
-      { parent: this, ignoreChanges: ["initialNodeCount"] },
+      // protect: a node pool is only replaced or removed on purpose (issue 7's replacement guard lists it; D1).
+      { parent: this, protect: true, ignoreChanges: ["initialNodeCount"] },
     );
     this.name = pool.name;
     this.registerOutputs({ name: this.name });

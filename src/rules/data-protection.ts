@@ -18,7 +18,7 @@ const D1: Rule = {
   severity: "mandatory",
   rationale: "Pulumi refuses to delete a protected resource, so no refactor or stack mistake destroys it.",
   source: "Pulumi resource options docs (protect); pulumi-policy-opa deny_protect_prod",
-  appliesTo: [T.project, T.cluster, T.keyRing, T.cryptoKey, T.backupPlan, T.vaultMount, T.namespace, T.pvc],
+  appliesTo: [T.project, T.cluster, T.nodePool, T.keyRing, T.cryptoKey, T.backupPlan, T.vaultMount, T.namespace, T.pvc],
   // A stack rule: whether a Namespace is a tenant's depends on the objects in it.
   scope: "stack",
   check: (r, ctx) => (needsProtect(r, ctx) && r.options.protect !== true ? ["the protect option is not set; pass { protect: true } (Pulumi then refuses to delete it)"] : []),
