@@ -198,25 +198,21 @@ let offline = false;
  * runs; returns what puts them back. Measured in docs/performance.md (about half of a large plan's time):
  * - runtime/debuggable.js `debuggablePromise` stores `new Error().stack` on each of the ~30 promises per resource,
  *   read only by its leak report at exit; `Error.stackTraceLimit = 0` makes that an empty trace.
- * - resource.js `Resource.callsites` formats the full stack of every resource (it raises the limit to Infinity
- *   itself) for a source position the mock monitor ignores. Under tsx node's source maps are on, and mapping every
- *   frame is the expensive part; with them off the frames are still taken but formatted cheaply.
+ * - resource.js `Resource.callsites` reads the full stack of every resource (it raises the limit to Infinity
+ *   itself) and parses a source position out of it, which the mock monitor ignores. Node formats a stack through
+ *   `Error.prepareStackTrace` when one is set (and maps every frame through source maps, as tsx enables them, when
+ *   none is); formatting only the `Name: message` line leaves the SDK no frame to parse.
  * Errors raised during the run keep their message (what Runway reports to users: ConfigError, RunError, component
- * validation) but carry no frames. Node formats `error.stack` when first read, with the source-map setting of that
- * moment, so a trace that does exist is still mapped when read after the run. RUNWAY_STACK_TRACES=1 keeps both.
+ * validation) but carry no frames. RUNWAY_STACK_TRACES=1 keeps them.
  */
 function quietStacks(): () => void {
   if (process.env.RUNWAY_STACK_TRACES) return () => undefined;
-  const { stackTraceLimit } = Error;
-  const sourceMaps = process.sourceMapsEnabled;
+  const { stackTraceLimit, prepareStackTrace } = Error;
   Error.stackTraceLimit = 0;
-  process.setSourceMapsEnabled(false);
-  const prepare = Error.prepareStackTrace;
-  if (process.env.RW_EXP_PREPARE) Error.prepareStackTrace = (error: Error) => Error.prototype.toString.call(error);
+  Error.prepareStackTrace = (error: Error) => Error.prototype.toString.call(error);
   return () => {
     Error.stackTraceLimit = stackTraceLimit;
-    process.setSourceMapsEnabled(sourceMaps);
-    Error.prepareStackTrace = prepare;
+    Error.prepareStackTrace = prepareStackTrace;
   };
 }
 
@@ -271,10 +267,15 @@ export async function recordProgram(program: () => unknown, opts: RunOptions): P
         return {};
       }
     });
-    await waitForRPCs();
     // A registration whose inputs fail to serialize rejects a promise nobody awaits; Pulumi's own host fails the
-    // run on it (cmd/run: unhandledRejection). Let such rejections surface before deciding the run succeeded.
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    // run on it (cmd/run: unhandledRejection). And a program may still be creating resources on later turns of the
+    // event loop (src/batches.ts) if its caller did not await them. Turn the loop until no registration arrives, so
+    // such rejections surface and no resource is left out before deciding the run is complete.
+    for (let seen = -1; seen !== monitor.recorded.length; ) {
+      seen = monitor.recorded.length;
+      await waitForRPCs();
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    }
   } finally {
     // After a failure the SDK may still reject follow-on promises of the failed registration; keep collecting them
     // so they cannot crash the process after the error has been reported.
