@@ -6,10 +6,13 @@
  * gathering, provider references, alias specs) and none of Runway's: no catalog, no Outputs computed by the
  * program, no provider SDK classes. It yields to the event loop as often as the platform program does (as many
  * batches as the platform has batches of TENANT_BATCH tenants), so both keep as many registrations in flight.
- * Usage: node bin/tsx.cjs bench/floor.ts PLAN.json [--json FILE]
+ * Usage: node bin/tsx.cjs bench/floor.ts PLAN.json [--json FILE] [--warm CATALOG_DIR]
  * Prints one JSON line: wall time and CPU time of the replay (plan file already read), peak RSS, resource count.
+ * `--warm` first plans the platform stack with that catalog in the same process, unmeasured: the replay then runs
+ * with the JIT and heap a real program leaves behind instead of a fresh process's (docs/performance.md).
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { inBatches, TENANT_BATCH } from "../src/batches";
 import { recordProgram, type Plan, type PlannedResource } from "../src/plan/engine";
@@ -55,7 +58,10 @@ export function aliasOf(text: string): string | pulumi.Alias {
  * program's own order is one such order), and returns the program that registers them. All preparation happens
  * here, outside the measured run.
  */
-export function replay(plan: Plan): () => Promise<void> {
+/** Creates a custom resource as a replay wants it; undefined leaves it to the bare class. */
+export type MakeResource = (r: PlannedResource, inputs: pulumi.Inputs, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource | undefined;
+
+export function replay(plan: Plan, make?: MakeResource): () => Promise<void> {
   const stackUrn = plan.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
   const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
   const order: PlannedResource[] = [];
@@ -93,15 +99,23 @@ export function replay(plan: Plan): () => Promise<void> {
         ? new BareComponent(r.type, r.name, opts)
         : r.type.startsWith(PROVIDER_PREFIX)
           ? new BareProvider(r.type.slice(PROVIDER_PREFIX.length), r.name, inputs, opts)
-          : new Bare(r.type, r.name, inputs, opts);
+          : (make?.(r, inputs, opts) ?? new Bare(r.type, r.name, inputs, opts));
       created.set(r.urn, resource);
     });
   };
 }
 
-async function main(): Promise<void> {
+/** The measured run of a replay, for this file and bench/class-floor.ts; see the usage above. */
+export async function measureReplay(build: (plan: Plan) => () => Promise<void>): Promise<void> {
   const plan = JSON.parse(readFileSync(process.argv[2], "utf8")) as Plan;
-  const program = replay(plan);
+  const warmAt = process.argv.indexOf("--warm");
+  if (warmAt > 0) {
+    // Loaded only here, so that a plain floor process holds nothing of Runway's program.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { planStack } = require("../src/plan/stack-plan") as typeof import("../src/plan/stack-plan");
+    await planStack(plan.stack, { catalogDir: process.argv[warmAt + 1] });
+  }
+  const program = build(plan);
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   const replayed = await recordProgram(program, { stack: plan.stack });
@@ -114,8 +128,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ stack: plan.stack, wallMs, cpuMs, rssMb, resources: replayed.resources.length })}\n`);
 }
 
-if (process.argv[1]?.endsWith("floor.ts")) {
-  main().catch((e) => {
+if (path.basename(process.argv[1] ?? "") === "floor.ts") {
+  measureReplay((plan) => replay(plan)).catch((e) => {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   });

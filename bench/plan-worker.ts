@@ -4,7 +4,8 @@
  * The measured run is what `runway plan` does once Runway's own modules are imported: read the stack file, load and
  * validate the catalog, run the program under the engine, sort the records. The provider SDKs load their resource
  * modules lazily on first use, so that loading falls inside the run; `loadMs` says how much of it it was.
- * Usage: node bin/tsx.cjs bench/plan-worker.ts STACK [CATALOG_DIR] [--json FILE]
+ * Usage: node bin/tsx.cjs bench/plan-worker.ts STACK [CATALOG_DIR] [--json FILE] [--warm]
+ * `--warm` plans once unmeasured first, as bench/floor.ts --warm does before its replay (docs/performance.md).
  */
 import { writeFileSync } from "node:fs";
 import Module from "node:module";
@@ -31,6 +32,7 @@ function timeRequires(): () => number {
 async function main(): Promise<void> {
   const [stack, catalogDir] = process.argv.slice(2).filter((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--json");
   const jsonAt = process.argv.indexOf("--json");
+  if (process.argv.includes("--warm")) await planStack(stack, { catalogDir });
   const loadMs = timeRequires();
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
