@@ -86,8 +86,20 @@ describe("platform stack outputs", () => {
     expect(plan.outputs).toMatchObject({ dnsAuthorizationRecords: UNKNOWN, regionalDnsAuthorizationRecords: UNKNOWN, externalAddress: UNKNOWN });
     // Offline, the mocks' stand-ins show which authorization each output carries.
     const offline = (await planStack("platform-staging")).outputs as Record<string, { name: string; type: string }[]>;
-    expect(offline.dnsAuthorizationRecords).toEqual([expect.objectContaining({ name: "_acme-challenge.staging.runway.gitlab.net.", type: "CNAME" })]);
+    expect(offline.dnsAuthorizationRecords).toEqual([expect.objectContaining({ name: expect.stringMatching(/^_acme-challenge_[0-9a-f]+\.staging\.runway\.gitlab\.net\.$/), type: "CNAME" })]);
     expect(offline.regionalDnsAuthorizationRecords).toEqual([expect.objectContaining({ name: expect.stringMatching(/^_acme-challenge_[0-9a-f]+\.staging\.runway\.gitlab\.net\.$/), type: "CNAME" })]);
     expect(offline.externalAddress).toMatch(/^34\.\d+\.\d+\.\d+$/);
   }, 60_000);
+});
+
+describe("certificate authorizations", () => {
+  it("use per-project DNS records, so two clusters of one environment never share a challenge record", async () => {
+    const { planStack } = await import("../src/plan/stack-plan");
+    for (const stack of ["platform-production", "ai-gateway-production"]) {
+      const plan = await planStack(stack);
+      const auths = plan.resources.filter((r) => r.type === "gcp:certificatemanager/dnsAuthorization:DnsAuthorization");
+      expect(auths.length, stack).toBeGreaterThan(0);
+      for (const a of auths) expect((a.inputs as { type?: string }).type, `${stack} ${a.name}`).toBe("PER_PROJECT_RECORD");
+    }
+  });
 });

@@ -43,7 +43,13 @@ export class SharedGateway extends pulumi.ComponentResource {
     const domains = [environmentWildcard(args.environment, args.domain), zone];
     const child = { parent: this };
 
-    const auth = new gcp.certificatemanager.DnsAuthorization(`${name}-global`, { project: args.project, domain: zone, name: `${name}-global`, labels }, child);
+    // PER_PROJECT_RECORD: the platform cluster and a dedicated cluster serve the same environment domain from two
+    // projects; per-project challenge records keep their authorizations from colliding on one _acme-challenge name.
+    const auth = new gcp.certificatemanager.DnsAuthorization(
+      `${name}-global`,
+      { project: args.project, domain: zone, name: `${name}-global`, type: "PER_PROJECT_RECORD", labels },
+      child,
+    );
     const cert = new gcp.certificatemanager.Certificate(
       `${name}-global`,
       { project: args.project, name: `${name}-global`, labels, managed: { domains, dnsAuthorizations: [auth.id] } },
