@@ -21,10 +21,14 @@ describe("the repository's pipeline", () => {
     const job = ci["merge-request-note"];
     const script = job.script?.join("\n") ?? "";
     expect(job.extends).toBe(".trusted-target");
-    expect(script.startsWith("cd /tmp/trusted")).toBe(true);
+    expect(script.split("\n")[1]).toBe("cd /tmp/trusted");
     expect(script).toContain('runway ci note --base "$CI_PROJECT_DIR/out/base" --head "$CI_PROJECT_DIR/out/head"');
     expect(script).toContain('runway ci comment --file "$CI_PROJECT_DIR/out/note.md" --marker runway-plan');
     expect(script).not.toMatch(/pulumi (preview|up)/);
+  });
+
+  it("the merge request's waivers apply to its own check: its stack files are read by the trusted code", () => {
+    expect(ci["merge-request-note"].script?.[0]).toBe('cp "$CI_PROJECT_DIR"/stacks/Pulumi.*.yaml /tmp/trusted/stacks/');
   });
 
   it("jobs that run the merge request's code never see the note-posting token", () => {
