@@ -1,7 +1,8 @@
 /**
  * The guardrail rules (src/rules) as Pulumi policies: resource rules become validateResource policies, rules
  * that read other resources become validateStack policies, enforcement follows the rule's severity. Waivers come
- * from the stack's own config (stacks/Pulumi.<stack>.yaml), found by the stack name in each URN.
+ * from the previewed stack's own config as Pulumi passes it to the pack, or else from its stack file
+ * (stacks/Pulumi.<stack>.yaml), found by the stack name in each URN.
  */
 import * as path from "node:path";
 import type {
@@ -16,7 +17,8 @@ import type {
 import { rules as allRules } from "../src/rules";
 import { parseUrn } from "../src/rules/replacement";
 import { type CheckedResource, type Rule, Unverified } from "../src/rules/rule";
-import { type Waiver, waiverCovers, waiversOf } from "../src/rules/waivers";
+import { pulumiConfigFromEnv, stackFromPulumiConfig } from "../src/config/pulumi-config";
+import { stackWaivers, type Waiver, waiverCovers, waiversOf } from "../src/rules/waivers";
 
 export interface PackOptions {
   /** Waivers of a stack; default: read from the repository's stack file of that name. */
@@ -78,11 +80,20 @@ function report(
   else notApplicable?.(open.map((f) => f.message).join("; "));
 }
 
+/**
+ * The waivers of the stack being previewed, from the config the Pulumi CLI hands the pack (the same config the
+ * program reads, wherever it was set); undefined when the pack runs without it.
+ */
+export function previewedStackWaivers(stack: string, env: NodeJS.ProcessEnv = process.env): readonly Waiver[] | undefined {
+  const given = env.PULUMI_NODEJS_STACK === stack ? pulumiConfigFromEnv(env) : undefined;
+  return given ? stackWaivers(stackFromPulumiConfig(stack, given, REPO_ROOT).config) : undefined;
+}
+
 export function buildPolicies(opts: PackOptions = {}): Policies {
   const cache = new Map<string, readonly Waiver[]>();
   const waiversFor = (urn: string): readonly Waiver[] => {
     const stack = parseUrn(urn)?.stack ?? "";
-    if (!cache.has(stack)) cache.set(stack, opts.waiversFor ? opts.waiversFor(stack) : waiversOf(REPO_ROOT, stack));
+    if (!cache.has(stack)) cache.set(stack, opts.waiversFor ? opts.waiversFor(stack) : (previewedStackWaivers(stack) ?? waiversOf(REPO_ROOT, stack)));
     return cache.get(stack) ?? [];
   };
   return (opts.rules ?? allRules).map((rule): ResourceValidationPolicy | StackValidationPolicy => {

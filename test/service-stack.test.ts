@@ -24,13 +24,13 @@ describe("service stacks against the catalog", () => {
   });
 
   it("a dedicated service without a cluster is rejected before anything is registered", () => {
-    expect(problems(withoutCluster)).toEqual(["3:3: config: ai-gateway is dedicated in production (services/ai-gateway.yaml): add runway:cluster for its own cluster"]);
+    expect(problems(withoutCluster)).toEqual(["7:3: config: ai-gateway is dedicated in production (services/ai-gateway.yaml): add runway:cluster for its own cluster"]);
   });
 
   it("a shared service with a cluster is rejected", () => {
     const text = (t: string) => t.replace("runway:service: ai-gateway", "runway:service: duo-workflow-service");
     expect(problems(text)).toEqual([
-      "28:3: config.runway:cluster: duo-workflow-service is shared in production: remove runway:cluster (and runway:network), or set placement: dedicated for production in services/duo-workflow-service.yaml",
+      "32:3: config.runway:cluster: duo-workflow-service is shared in production: remove runway:cluster (and runway:network), or set placement: dedicated for production in services/duo-workflow-service.yaml",
     ]);
   });
 
@@ -48,7 +48,7 @@ describe("service stacks against the catalog", () => {
 
   it("an unknown service is rejected", () => {
     expect(problems((t) => t.replace("runway:service: ai-gateway", "runway:service: nope"))).toEqual([
-      "4:19: config.runway:service: no catalog entry named 'nope'; add services/nope.yaml or fix the name",
+      "8:19: config.runway:service: no catalog entry named 'nope'; add services/nope.yaml or fix the name",
     ]);
   });
 });

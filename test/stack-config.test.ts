@@ -35,49 +35,49 @@ describe("stack file validation", () => {
 
   it("an unknown runway:kind names the allowed kinds", () => {
     expect(errorsOf((t) => t.replace("runway:kind: platform", "runway:kind: platfrom"))).toEqual([
-      '3:16: config.runway:kind: expected one of platform, service, selfhosted, got string "platfrom"',
+      '7:16: config.runway:kind: expected one of platform, service, selfhosted, got string "platfrom"',
     ]);
   });
 
   it("a region that is not a GCP region is rejected", () => {
     const errors = errorsOf((t) => t.replace("region: us-east1\n    budget", "region: us-east9\n    budget"));
-    expect(errors).toEqual(["11:13: config.runway:gcp.region: 'us-east9' is not a GCP region; expected e.g. us-east1 or europe-west4 (see https://cloud.google.com/about/locations)"]);
+    expect(errors).toEqual(["15:13: config.runway:gcp.region: 'us-east9' is not a GCP region; expected e.g. us-east1 or europe-west4 (see https://cloud.google.com/about/locations)"]);
   });
 
   it("a project id that GCP would refuse is rejected", () => {
     expect(errorsOf((t) => t.replace("projectId: gl-runway-staging", "projectId: my-google-proj"))).toEqual([
-      "8:16: config.runway:gcp.projectId: GCP refuses project ids containing 'google', 'null', 'undefined' or 'ssl'",
+      "12:16: config.runway:gcp.projectId: GCP refuses project ids containing 'google', 'null', 'undefined' or 'ssl'",
     ]);
     expect(errorsOf((t) => t.replace("projectId: gl-runway-staging", "projectId: Ab"))[0]).toContain("must be a GCP project id: 6-30 characters");
   });
 
   it("overlapping ranges are rejected", () => {
     const errors = errorsOf((t) => t.replace("services: 10.68.0.0/20", "services: 10.10.8.0/24"));
-    expect(errors).toEqual(["20:19: config.runway:network.subnets[0].services: 10.10.8.0/24 overlaps 10.10.0.0/20 (runway:network.subnets.0.cidr); choose disjoint ranges"]);
+    expect(errors).toEqual(["24:19: config.runway:network.subnets[0].services: 10.10.8.0/24 overlaps 10.10.0.0/20 (runway:network.subnets.0.cidr); choose disjoint ranges"]);
   });
 
   it("a proxy-only range overlapping another range is rejected", () => {
     expect(errorsOf((t) => t.replace("proxyOnly: 10.10.16.0/23", "proxyOnly: 10.10.0.0/23"))).toEqual([
-      "21:20: config.runway:network.subnets[0].proxyOnly: 10.10.0.0/23 overlaps 10.10.0.0/20 (runway:network.subnets.0.cidr); choose disjoint ranges",
+      "25:20: config.runway:network.subnets[0].proxyOnly: 10.10.0.0/23 overlaps 10.10.0.0/20 (runway:network.subnets.0.cidr); choose disjoint ranges",
     ]);
   });
 
   it("a private endpoint without private nodes is rejected", () => {
     const errors = errorsOf((t) => t.replace("privateEndpoint: false", "privateEndpoint: true\n    privateNodes: false\n    exceptions:\n      G1: nodes need public IPs for a legacy partner allow-list"));
-    expect(errors).toEqual(["24:22: config.runway:cluster.privateEndpoint: a private endpoint requires private nodes; set privateNodes: true or privateEndpoint: false"]);
+    expect(errors).toEqual(["28:22: config.runway:cluster.privateEndpoint: a private endpoint requires private nodes; set privateNodes: true or privateEndpoint: false"]);
   });
 
   it("loosening a security default needs a justification", () => {
     expect(errorsOf((t) => t.replace("privateEndpoint: false", "privateEndpoint: false\n    privateNodes: false"))).toEqual([
-      "25:19: config.runway:cluster.privateNodes: turning off private nodes (G1) needs exceptions.G1 with a justification",
+      "29:19: config.runway:cluster.privateNodes: turning off private nodes (G1) needs exceptions.G1 with a justification",
     ]);
     expect(errorsOf((t) => t.replace("privateEndpoint: false", "privateEndpoint: false\n    exceptions:\n      G16: because")))
-      .toEqual(["26:12: config.runway:cluster.exceptions.G16: a justification must explain the reason in at least 20 characters"]);
+      .toEqual(["30:12: config.runway:cluster.exceptions.G16: a justification must explain the reason in at least 20 characters"]);
   });
 
   it("a public endpoint open to the internet is rejected (G2)", () => {
     expect(errorsOf((t) => t.replace("cidr: 10.0.0.0/8", "cidr: 0.0.0.0/0"))).toEqual([
-      "26:15: config.runway:cluster.authorizedNetworks[0].cidr: 0.0.0.0/0 opens the control plane to the internet (G2); list specific networks",
+      "30:15: config.runway:cluster.authorizedNetworks[0].cidr: 0.0.0.0/0 opens the control plane to the internet (G2); list specific networks",
     ]);
   });
 
@@ -121,15 +121,17 @@ describe("stack file validation", () => {
 
   it("the cluster region needs a subnet", () => {
     expect(errorsOf((t) => t.replace("  runway:cluster:\n    region: us-east1", "  runway:cluster:\n    region: europe-west4"))).toEqual([
-      "23:13: config.runway:cluster.region: no subnet in europe-west4; add one to runway:network.subnets",
+      "27:13: config.runway:cluster.region: no subnet in europe-west4; add one to runway:network.subnets",
     ]);
   });
 
   it("a platform stack without the agent registration token is rejected", () => {
-    expect(errorsOf((t) => t.replace(/ {2}runway:gitlabToken:\n\s+secure: \S+\n/, ""))).toEqual(["3:3: config.runway:gitlabToken: required field is missing; expected a mapping"]);
+    expect(errorsOf((t) => t.replace(/ {2}runway:gitlabToken:\n\s+secure: \S+\n/, ""))).toEqual(["7:3: config.runway:gitlabToken: required field is missing; expected a mapping"]);
   });
 
   it("secrets are only accepted as Pulumi secrets", () => {
-    expect(errorsOf((t) => t.replace(/runway:gitlabToken:\n\s+secure: \S+/, "runway:gitlabToken: glpat-plaintext"))[0]).toMatch(/config\.runway:gitlabToken: expected a mapping, got string/);
+    expect(errorsOf((t) => t.replace(/runway:gitlabToken:\n\s+secure: \S+/, "runway:gitlabToken: glpat-plaintext"))).toEqual([
+      "43:23: config.runway:gitlabToken: must be a Pulumi secret, never plain text: pulumi config set --secret <key> <value>",
+    ]);
   });
 });

@@ -9,8 +9,10 @@ import { assertGitLabReachable, type ProbeOptions } from "../selfhosted/reachabi
 import { SelfHostedTurnUp } from "../../components/platform/selfhosted-turn-up";
 
 /**
- * Fails a turn-up whose GitLab does not answer, with the stack file's position of runway:gitlabUrl. Skipped under
- * the offline plan engine (no network) and on turn-down (a gone GitLab must not block removing the workload).
+ * Fails a turn-up whose GitLab does not answer, with the stack file's position of runway:gitlabUrl. A preview
+ * (`pulumi preview`, including a merge request's from a runner that cannot reach the customer's network) only
+ * warns: it must not depend on reaching GitLab. Skipped under the offline plan engine (no network) and on
+ * turn-down (a gone GitLab must not block removing the workload).
  */
 export async function checkGitLab(ctx: StackContext, config: SelfhostedConfig, probe: ProbeOptions = {}): Promise<void> {
   if (isOfflinePlan() || config["runway:state"] === "down") return;
@@ -19,7 +21,12 @@ export async function checkGitLab(ctx: StackContext, config: SelfhostedConfig, p
     if (warning) pulumi.log.warn(warning);
   } catch (e) {
     const d = diagnosticAt(ctx.stack.source, ["config", "runway:gitlabUrl"], (e as Error).message);
-    throw new pulumi.RunError(new ConfigError([d]).message);
+    const message = new ConfigError([d]).message;
+    if (pulumi.runtime.isDryRun()) {
+      pulumi.log.warn(`${message}\n(the preview goes on; \`pulumi up\` stops here until GitLab answers)`);
+      return;
+    }
+    throw new pulumi.RunError(message);
   }
 }
 

@@ -5,11 +5,14 @@
  */
 
 export interface Diagnostic {
-  /** File path as the user would type it (relative to the working directory when possible). */
+  /**
+   * File path as the user would type it (relative to the working directory when possible), or, for a value that
+   * came from elsewhere (e.g. `pulumi config set` on the stack's backend), where it came from.
+   */
   file: string;
-  /** 1-based line. */
+  /** 1-based line; 0 when the value has no position in a file. */
   line: number;
-  /** 1-based column. */
+  /** 1-based column; 0 when the value has no position in a file. */
   column: number;
   /** Dotted field path, e.g. `spec.chart.repository`; empty for whole-file problems. */
   path: string;
@@ -17,7 +20,7 @@ export interface Diagnostic {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = `${d.file}:${d.line}:${d.column}`;
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
   return d.path ? `${where}: ${d.path}: ${d.message}` : `${where}: ${d.message}`;
 }
 

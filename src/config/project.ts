@@ -6,6 +6,7 @@ import { environmentMountPath } from "../vault/integration";
 import { gatewayProblems } from "../platform/gateway";
 import { type CatalogContext, type CatalogFile, loadCatalog, resolveTenant, type TenantSpec } from "./catalog";
 import { ConfigError, type Diagnostic } from "./diagnostics";
+import { projectFileProblems, readProjectFile } from "./pulumi-project";
 import { listStacks, loadStackFile, type StackFile, stackFileName } from "./stack";
 import { diagnosticAt } from "./yaml-source";
 
@@ -34,9 +35,10 @@ export function catalogContext(stacks: readonly StackFile[]): CatalogContext {
   return { environments, serviceStacks };
 }
 
-/** Loads every stack file; collects every file's problems before throwing. */
+/** Loads every stack file; collects every file's problems (and Pulumi.yaml's) before throwing. */
 export function loadAllStacks(root: string): StackFile[] {
-  const diagnostics: Diagnostic[] = [];
+  const project = readProjectFile(root);
+  const diagnostics: Diagnostic[] = project ? projectFileProblems(project) : [];
   const stacks: StackFile[] = [];
   for (const name of listStacks(stacksDir(root))) {
     try {
@@ -153,12 +155,18 @@ export interface StackContext {
 }
 
 /**
- * Loads and validates one stack and the catalog it uses. Throws ConfigError naming every problem; nothing is
+ * Loads and validates one stack file and the catalog it uses. Throws ConfigError naming every problem; nothing is
  * registered before this returns.
  */
 export function loadStackContext(root: string, stackName: string, paths: Omit<ProjectPaths, "root"> = {}): StackContext {
-  const file = stackFileName(stacksDir(root), stackName);
-  const stack = loadStackFile(file);
+  return stackContextOf(root, loadStackFile(stackFileName(stacksDir(root), stackName)), paths);
+}
+
+/**
+ * Validates a stack's config (from its file, or as Pulumi passed it to the program) against the other stack files
+ * and the catalog it uses. Throws ConfigError naming every problem.
+ */
+export function stackContextOf(root: string, stack: StackFile, paths: Omit<ProjectPaths, "root"> = {}): StackContext {
   let others: StackFile[] = [];
   const diagnostics: Diagnostic[] = [];
   try {

@@ -8,6 +8,7 @@ import { type SelfhostedConfig, type StackConfig, stackFileSchema } from "./sche
 import { checkKubeconfigFile } from "../selfhosted/kubeconfig";
 import { networkProblems, valuesProblems } from "../selfhosted/turn-up";
 import { ConfigError, type Diagnostic } from "./diagnostics";
+import { projectConfigProblems, readProjectFile, secretsProviderProblems } from "./pulumi-project";
 import { validateSource } from "./validate";
 import { diagnosticAt, readYamlFile, type YamlSource } from "./yaml-source";
 
@@ -151,17 +152,36 @@ export function loadStackFile(file: string): StackFile {
   if (!m) {
     throw new ConfigError([{ file: source.file, line: 1, column: 1, path: "", message: "stack files are named Pulumi.<stack>.yaml" }]);
   }
-  const parsed = validateSource(stackFileSchema, source);
   // Stack files live in <root>/stacks/.
   const root = path.dirname(path.dirname(path.resolve(file)));
+  // What the Pulumi CLI checks before the program starts, reported with the rest.
+  const project = readProjectFile(root);
+  const pulumi = project ? [...projectConfigProblems(project, source, m[1]), ...secretsProviderProblems(source, m[1])] : [];
+  try {
+    const stack = stackFromSource(m[1], source, root);
+    if (pulumi.length) throw new ConfigError(pulumi);
+    return stack;
+  } catch (e) {
+    if (e instanceof ConfigError && pulumi.length && !e.diagnostics.includes(pulumi[0])) throw new ConfigError([...e.diagnostics, ...pulumi]);
+    throw e;
+  }
+}
+
+/**
+ * Validates a stack's config held by `source` (a stack file, or the values Pulumi passed the program). `root` is
+ * the project root, against which files the stack names are found. `secretKeys` (without the `runway:` prefix)
+ * default to the keys whose values are `secure:` in the source.
+ */
+export function stackFromSource(name: string, source: YamlSource, root: string, secretKeys?: string[]): StackFile {
+  const parsed = validateSource(stackFileSchema, source);
   const diagnostics: Diagnostic[] = stackProblems(parsed.config, root).map((p) => diagnosticAt(source, p.path, p.message));
   if (diagnostics.length) throw new ConfigError(diagnostics);
   const raw = (source.value as { config: Record<string, unknown> }).config;
-  const secretKeys = Object.keys(raw)
+  const secure = Object.keys(raw)
     .filter((k) => {
       const v = raw[k];
       return v !== null && typeof v === "object" && "secure" in (v as object);
     })
     .map((k) => k.replace(/^runway:/, ""));
-  return { name: m[1], file: source.file, config: parsed.config, secretKeys, source };
+  return { name, file: source.file, config: parsed.config, secretKeys: secretKeys ?? secure, source };
 }

@@ -13,6 +13,11 @@ export interface YamlSource {
   lineCounter: LineCounter;
   /** The plain JavaScript value of the document. */
   value: unknown;
+  /**
+   * Stack config whose values did not come from this file (src/config/pulumi-config.ts): top-level `config` keys
+   * set elsewhere, and the name of where they came from. Diagnostics about them carry that name and no position.
+   */
+  elsewhere?: { keys: ReadonlySet<string>; origin: string };
 }
 
 /** Display form of a path: relative to the working directory when inside it. */
@@ -129,6 +134,10 @@ export function positionOf(src: YamlSource, fieldPath: readonly PropertyKey[], k
 
 /** A diagnostic at a field of a parsed source. */
 export function diagnosticAt(src: YamlSource, fieldPath: readonly PropertyKey[], message: string, key = false): Diagnostic {
+  const other = src.elsewhere;
+  if (other && fieldPath[0] === "config" && fieldPath.length > 1 && other.keys.has(String(fieldPath[1]))) {
+    return { file: other.origin, line: 0, column: 0, path: formatPath(fieldPath.slice(1)), message };
+  }
   const { line, column } = positionOf(src, fieldPath, key);
   return { file: src.file, line, column, path: formatPath(fieldPath), message };
 }

@@ -19,7 +19,9 @@ import {
 } from "./common";
 
 /** A Pulumi secret in a stack file, as written by `pulumi config set --secret`. */
-export const secureValue = z.strictObject({ secure: z.string().min(1) }).describe("A Pulumi secret (pulumi config set --secret).");
+export const secureValue = z
+  .strictObject({ secure: z.string().min(1) }, { error: "must be a Pulumi secret, never plain text: pulumi config set --secret <key> <value>" })
+  .describe("A Pulumi secret (pulumi config set --secret).");
 
 /** Controls of the security checklist a stack may loosen on its cluster, each with a justification. */
 export const LOOSENABLE_CONTROLS = ["G1", "G7", "G16", "G17", "G21", "G22"] as const;
