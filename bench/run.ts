@@ -6,6 +6,8 @@
  *    the platform's, resource for resource, or the comparison is void and the bench fails. The class floor replays
  *    them through the provider SDKs' classes (bench/class-floor.ts): the part of the gap the classes explain.
  * 3. Chart builds, when the chart compiler is present.
+ * 4. The program's start under the nodejs language host (cmd/run with ts-node, as `pulumi preview` runs it), with an
+ *    empty compile cache (cold) and again with the cache it left (warm).
  * The last line is the machine-readable summary.
  */
 import { execFileSync } from "node:child_process";
@@ -14,6 +16,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { listStacks } from "../src/config/stack";
 import type { Plan } from "../src/plan/engine";
+import { cliConfig, launchProgram } from "../test/helpers/language-host";
 import { writeSyntheticCatalog } from "./synthetic";
 
 const ROOT = path.join(__dirname, "..");
@@ -47,6 +50,25 @@ function inFreshProcess(script: string, args: string[]): Measured {
 }
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
+
+/**
+ * `pulumi preview` start: from spawning cmd/run to the program's first registration (loading and compiling the
+ * TypeScript program), and to exit, for platform-staging.
+ */
+async function benchLanguageHost(): Promise<string> {
+  const stack = "platform-staging";
+  const cli = cliConfig(ROOT, stack);
+  if ("refused" in cli) throw new Error(`Pulumi refuses ${stack}: ${cli.refused.join("; ")}`);
+  const cache = mkdtempSync(path.join(tmpdir(), "runway-ts-node-"));
+  const run = () => launchProgram({ root: ROOT, stack, ...cli, dryRun: true, env: { TS_NODE_CACHE_DIRECTORY: cache } });
+  const cold = await run();
+  const warm = await run();
+  for (const r of [cold, warm]) if (r.exitCode !== 0) throw new Error(`the program failed under the language host: ${r.stderr}`);
+  return (
+    `language host (cmd/run + ts-node transpile-only, ${stack} preview, ${cold.resources.length} resources):\n` +
+    `  cold start_ms=${cold.startMillis} total_ms=${cold.millis}\n  warm start_ms=${warm.startMillis} total_ms=${warm.millis}`
+  );
+}
 
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), "runway-bench-"));
@@ -88,6 +110,8 @@ async function main(): Promise<void> {
     const { benchChart } = require(chartBench) as { benchChart(): Promise<string> };
     console.log(`\n${await benchChart()}`);
   }
+
+  console.log(`\n${await benchLanguageHost()}`);
 
   const last = rows[rows.length - 1];
   const r200 = rows.find((r) => r.tenants === 200) as (typeof rows)[number];

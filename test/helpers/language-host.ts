@@ -73,6 +73,8 @@ export interface LaunchResult {
   stdout: string;
   /** Wall time from spawn to exit, in milliseconds. */
   millis: number;
+  /** Wall time from spawn to the program's first registration after the stack (program loaded and started). */
+  startMillis: number;
 }
 
 export function readProject(root: string): ProjectFile {
@@ -184,6 +186,7 @@ export async function launchProgram(opts: LaunchOptions): Promise<LaunchResult> 
   let outputs: Record<string, unknown> = {};
   let stackUrn = "";
   let rootUrn = "";
+  let firstRegistration = 0;
 
   const server = new grpc.Server();
   const unary = (fn: (req: any) => Promise<any> | any) => (call: any, cb: any) => {
@@ -214,6 +217,7 @@ export async function launchProgram(opts: LaunchOptions): Promise<LaunchResult> 
     }),
     existsResource: unary(() => new resproto.ExistsResourceResponse().setExists(false)),
     registerResource: unary(async (req) => {
+      if (req.getType() !== "pulumi:pulumi:Stack" && firstRegistration === 0) firstRegistration = Date.now();
       const object = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
       const urn = engineUrn(opts.stack, projectName, req.getParent(), req.getType(), req.getName());
       if (req.getType() === "pulumi:pulumi:Stack") stackUrn = urn;
@@ -330,7 +334,7 @@ export async function launchProgram(opts: LaunchOptions): Promise<LaunchResult> 
   const millis = Date.now() - started;
   await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-  return { exitCode, resources, outputs, logs, stdout, stderr, millis };
+  return { exitCode, resources, outputs, logs, stdout, stderr, millis, startMillis: firstRegistration ? firstRegistration - started : millis };
 }
 
 /**
