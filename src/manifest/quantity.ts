@@ -29,16 +29,25 @@ export function parseQuantity(q: string | number): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
-/** A CPU quantity above zero: `500m`, `2`, `0.5`, `1.5`. */
-export const cpuQuantity = z
-  .string()
-  .regex(QUANTITY, { error: "must be a CPU quantity such as 500m, 0.5 or 2" })
-  .refine((q) => (parseQuantity(q) ?? 0) >= 0.001, { error: "must be at least 1m (0.001 CPU)" });
+/** A quantity written as a YAML number (memory: 268435456) is read as its decimal text. */
+const written = (q: z.ZodType<string, string>) => z.union([q, z.number().nonnegative().transform(String).pipe(q)]);
+
+/** A CPU quantity of at least 1m: `500m`, `2`, `0.5`, `1.5`. */
+export const cpuQuantity = written(
+  z
+    .string()
+    .regex(QUANTITY, { error: "must be a CPU quantity such as 500m, 0.5 or 2" })
+    .refine((q) => (parseQuantity(q) ?? 0) >= 0.001, { error: "must be at least 1m (0.001 CPU)" }),
+);
 
 /** A memory quantity of at least one byte: `512Mi`, `1.5Gi`, `512M`, `1G`. */
-export const memoryQuantity = z
-  .string()
-  .regex(QUANTITY, { error: "must be a memory quantity such as 512Mi, 1.5Gi or 512M" })
-  .refine((q) => (parseQuantity(q) ?? 0) >= 1, { error: "must be at least 1 byte; use a suffix such as Mi or Gi" })
-  // `m` is milli: 512m of memory is half a byte, a common typo for 512Mi.
-  .refine((q) => !/m$/.test(q), { error: "'m' means thousandths of a byte; write Mi (mebibytes) or M (megabytes)" });
+export const memoryQuantity = written(
+  z
+    .string()
+    .regex(QUANTITY, { error: "must be a memory quantity such as 512Mi, 1.5Gi or 512M" })
+    .superRefine((q, ctx) => {
+      // `m` is milli: 512m of memory is half a byte, a common typo for 512Mi.
+      if (/m$/.test(q)) ctx.addIssue({ code: "custom", message: "'m' means thousandths of a byte; write Mi (mebibytes) or M (megabytes)" });
+      else if ((parseQuantity(q) ?? 0) < 1) ctx.addIssue({ code: "custom", message: "must be at least 1 byte; use a suffix such as Mi or Gi" });
+    }),
+);
