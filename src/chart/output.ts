@@ -77,6 +77,11 @@ function checkReplaceable(out: string): void {
   }
 }
 
+function ancestors(dir: string): string[] {
+  const up = path.dirname(dir);
+  return up === dir ? [] : [up, ...ancestors(up)];
+}
+
 /** Writes `chart` and its archive into the empty directory `dir`. */
 function writeBuild(dir: string, chart: CompiledChart): void {
   const record: BuildRecord = { generator: "runway chart build", files: {} };
@@ -114,6 +119,8 @@ export function buildChart(manifestFile: string, out: string, o: BuildOptions = 
   if (path.dirname(target) === target) throw new BuildOptionError([`--out: ${out} is the filesystem root; choose a directory for the chart`]);
   checkReplaceable(target);
   const parent = path.dirname(target);
+  const blocker = [parent, ...ancestors(parent)].find((d) => existsSync(d) && !lstatSync(d).isDirectory());
+  if (blocker) throw new BuildOptionError([`--out: ${blocker} is a file, so ${out} cannot be created; choose another directory`]);
   mkdirSync(parent, { recursive: true });
   const staging = mkdtempSync(path.join(parent, `.${path.basename(target)}.runway-tmp-`));
   try {
