@@ -23,7 +23,7 @@ describe("runway chart CLI", () => {
     const program = new Command();
     registerChartCommands(program);
     const chart = program.commands.find((c) => c.name() === "chart");
-    expect(chart?.commands.map((c) => c.name())).toEqual(["build", "publish", "promote"]);
+    expect(chart?.commands.map((c) => c.name())).toEqual(["build", "publish", "promote", "resolve"]);
     const build = chart?.commands[0];
     expect(build?.options.map((o) => o.long)).toEqual(["--out", "--version", "--gitlab-release", "--image", "--home", "--source", "--icon", "--registry"]);
     expect(chart?.commands[1].options.map((o) => o.long)).toEqual(["--stage", "--tag", "--force", "--plain-http"]);

@@ -37,7 +37,7 @@ describe("release-scoped names and labels", () => {
     expect(kubernetesProblems(a)).toEqual([]);
     expect(kubernetesProblems(b)).toEqual([]);
     const podsOfB = find(b, "Deployment").spec.template.metadata.labels;
-    for (const o of a.filter((x) => ["Service", "PodDisruptionBudget"].includes(x.kind))) {
+    for (const o of a.filter((x) => ["Service", "PodDisruptionBudget"].includes(x.kind)) as Loose[]) {
       const selector = o.kind === "Service" ? o.spec.selector : o.spec.selector.matchLabels;
       expect(Object.entries(selector).every(([k, v]) => podsOfB[k] === v), `${o.kind} of blue selects green's pods`).toBe(false);
     }
@@ -76,6 +76,13 @@ describe("release-scoped names and labels", () => {
     expect(kubernetesProblems(objs)).toEqual([]);
     expect(find(objs, "Service").metadata.labels["helm.sh/chart"]).toBe(`${"n".repeat(58)}-1.2`);
     expect(find(objs, "Service").metadata.labels["app.kubernetes.io/instance"]).toBe("true");
+  });
+
+  it("a chart version with build metadata, as Flux sets it when it tracks a chart digest, gives valid labels", async () => {
+    // helm-controller appends the digest to the version (fluxcd/helm-controller#1212): 1.2.3+4fda46fd8c4e.
+    const objs = await helmTemplate(writeChart(compiled(example, { version: "1.2.3+4fda46fd8c4e" })));
+    expect(kubernetesProblems(objs)).toEqual([]);
+    expect(find(objs, "Deployment").metadata.labels["helm.sh/chart"]).toBe("ai-gateway-1.2.3_4fda46fd8c4e");
   });
 
   it("a release name that cannot name a Service stops helm with the reason", async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packBuffers } from "../src/chart/archive";
 import { compileChart, packageChart } from "../src/chart/build";
 import { buildChart } from "../src/chart/output";
-import { chartPublish, type Io } from "../src/cli/chart";
+import { chartPublish, chartResolve, type Io } from "../src/cli/chart";
 import { loadManifest } from "../src/manifest/load";
 import { RegistryClient } from "../src/oci/client";
 import { OCI_MANIFEST_MEDIA_TYPE, promoteChart, publishChart } from "../src/oci/publish";
@@ -112,8 +112,15 @@ describe("runway chart publish and helm", () => {
 
   it("stage and gitlab-X.Y tags are not SemVer: helm refuses them as --version, so Helm users install by version or digest", async () => {
     await publishChart(archive("2.2.0", { gitlabRelease: "18.2" }), `oci://${reg.host}/stagetag`, { stage: "staging" });
+    const published = await publishChart(archive("2.2.1", { gitlabRelease: "18.2" }), `oci://${reg.host}/stagetag`, { stage: "staging" });
     const r = await helm(["pull", `oci://${reg.host}/stagetag/ai-gateway`, "--version", "staging", "--plain-http", "--destination", tmp]);
     expect(r.status).not.toBe(0);
+    // runway chart resolve turns the stage into what Helm takes.
+    const lines: string[] = [];
+    expect(await chartResolve(`oci://${reg.host}/stagetag/ai-gateway:staging`, {}, { out: (l) => lines.push(l), err: (l) => lines.push(l) })).toBe(0);
+    expect(lines).toEqual([`2.2.1 ${published.digest}`]);
+    const pulled = await helm(["pull", `oci://${reg.host}/stagetag/ai-gateway`, "--version", "2.2.1", "--plain-http", "--destination", mkdtempSync(path.join(tmp, "pull-"))]);
+    expect(pulled.status, pulled.stderr).toBe(0);
   });
 });
 

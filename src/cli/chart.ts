@@ -12,7 +12,7 @@ import { buildChart } from "../chart/output";
 import "../manifest/json-schema";
 import { credentialsFromEnv } from "../oci/auth";
 import { sha256 } from "../oci/client";
-import { promoteChart, publishChart } from "../oci/publish";
+import { promoteChart, publishChart, resolveChart } from "../oci/publish";
 import { OciError } from "../oci/reference";
 
 export interface Io {
@@ -141,6 +141,16 @@ export async function chartPromote(ref: string, flags: PromoteFlags, io: Io = co
   }
 }
 
+export async function chartResolve(ref: string, flags: { plainHttp?: boolean }, io: Io = consoleIo): Promise<number> {
+  try {
+    const r = await resolveChart(ref, { credentials: credentialsFromEnv(), plainHttp: flags.plainHttp || undefined });
+    io.out(`${r.version} ${r.digest}`);
+    return 0;
+  } catch (e) {
+    return report("chart resolve", e, io);
+  }
+}
+
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 export function registerChartCommands(program: Command): void {
@@ -181,5 +191,13 @@ export function registerChartCommands(program: Command): void {
     .option("--plain-http", "use http:// (only for 127.0.0.1/localhost, which use it automatically)")
     .action(async (ref: string, opts: PromoteFlags) => {
       process.exitCode = await chartPromote(ref, opts);
+    });
+  chart
+    .command("resolve")
+    .description("Print the chart version and digest a tag (stage, gitlab-X.Y) points at, for helm --version or @digest")
+    .argument("<oci://HOST/PATH/NAME:TAG>", "a published chart tag, e.g. oci://registry.gitlab.com/group/charts/svc:production")
+    .option("--plain-http", "use http:// (only for 127.0.0.1/localhost, which use it automatically)")
+    .action(async (ref: string, opts: { plainHttp?: boolean }) => {
+      process.exitCode = await chartResolve(ref, opts);
     });
 }

@@ -171,3 +171,22 @@ export async function promoteChart(chartRef: string, stage: string, o: PromoteOp
   await client.putManifest(stage, found.bytes, found.mediaType || OCI_MANIFEST_MEDIA_TYPE);
   return { ref: chartRef, stage, digest: found.digest, version };
 }
+
+export interface ResolveResult {
+  version: string;
+  digest: string;
+}
+
+/**
+ * The chart version and manifest digest a tag points at (a stage, gitlab-X.Y or version tag), for Helm, which only
+ * takes SemVer versions or digests: `helm install NAME oci://HOST/PATH/NAME --version VERSION`, or `...NAME@DIGEST`.
+ */
+export async function resolveChart(chartRef: string, o: ClientOptions = {}): Promise<ResolveResult> {
+  const { host, repository, tag } = parseChartRef(chartRef);
+  const client = new RegistryClient(host, repository, o);
+  const found = await client.getManifest(tag, [OCI_MANIFEST_MEDIA_TYPE]);
+  if (!found) throw new OciError(`${chartRef} not found: the registry has no tag ${tag} in ${host}/${repository}`);
+  const version = await versionOf(client, found.bytes);
+  if (version === undefined) throw new OciError(`${chartRef} is not a Helm chart`);
+  return { version, digest: found.digest };
+}
