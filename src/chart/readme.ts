@@ -70,7 +70,7 @@ function installSection(r: ReadmeInput): string[] {
     `helm install ${r.name} ${ref} --version ${r.version} --namespace ${r.name} --create-namespace`,
     "```",
     "",
-    "By digest, which pins exactly what was tested (`helm show chart` prints it as `Digest:`; `runway chart publish` prints it too):",
+    "By digest, which pins exactly what was tested (`helm pull` prints it as `Digest:`; `runway chart publish` and `runway chart resolve` print it too):",
     "",
     "```shell",
     `helm install ${r.name} ${ref}@sha256:DIGEST --namespace ${r.name} --create-namespace`,
