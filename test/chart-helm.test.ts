@@ -106,7 +106,7 @@ describe("TypeScript and Helm agree", () => {
           expect(kubernetesProblems(objs)).toEqual([]);
         },
       ),
-      { numRuns: 15 },
+      { numRuns: 10 },
     );
   });
 });

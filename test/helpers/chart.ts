@@ -74,9 +74,13 @@ function templateArgs(chartDir: string, o: RenderOptions): string[] {
   ];
 }
 
-/** `helm template`, parsed as the API server reads YAML (1.1): one object per document. */
+const rendered = new Map<string, string>();
+
+/** `helm template`, parsed as the API server reads YAML (1.1): one object per document. Same inputs run helm once. */
 export async function helmTemplate(chartDir: string, o: RenderOptions = {}): Promise<KubeObject[]> {
-  const out = await helmOk(templateArgs(chartDir, o));
+  const key = JSON.stringify([chartDir, o.release, o.namespace, o.kubeVersion, o.values]);
+  const out = rendered.get(key) ?? (await helmOk(templateArgs(chartDir, o)));
+  rendered.set(key, out);
   return parseAllDocuments(out, { version: "1.1" })
     .map((d) => d.toJS() as KubeObject | null)
     .filter((x): x is KubeObject => x !== null && x !== undefined);
