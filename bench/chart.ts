@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { buildChart } from "../src/chart/build";
+import { buildChart } from "../src/chart/output";
 
 const MANIFEST = path.join(__dirname, "..", "examples", "ai-gateway", ".runway", "runway.yml");
 

@@ -43,7 +43,16 @@ describe("runway-chart CI component", () => {
 
   it("runs helm lint and helm template only when the image has helm", () => {
     const script = (jobs["runway-chart-lint"].script ?? []).join("\n");
-    expect(script).toMatch(/if command -v helm[^\n]*\n\s*helm lint [^\n]*\n\s*helm template [^\n]*\n\s*else/);
+    expect(script).toMatch(/if command -v helm[^\n]*\n\s*helm lint --strict [^\n]*\n\s*helm template [^\n]*--kube-version [^\n]*\n\s*else/);
+  });
+
+  it("builds with the commit time as SOURCE_DATE_EPOCH, so digests are reproducible", () => {
+    expect((jobs["runway-chart-build"].script ?? []).join("\n")).toContain('export SOURCE_DATE_EPOCH="$(date -d "$CI_COMMIT_TIMESTAMP" +%s)"');
+  });
+
+  it("sets the entry stage when publishing, never in the chart", () => {
+    expect((jobs["runway-chart-publish"].script ?? []).join("\n")).toContain('${RUNWAY_ENTRY_STAGE:+--stage "$RUNWAY_ENTRY_STAGE"}');
+    expect((jobs["runway-chart-build"].script ?? []).join("\n")).not.toContain("--stage");
   });
 
   it("publishes only on the default branch or a tag", () => {

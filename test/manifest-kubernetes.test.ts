@@ -1,17 +1,11 @@
 import { readFileSync } from "node:fs";
-import Ajv from "ajv";
-import { ExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1";
-import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
-import { Deployment } from "kubernetes-models/apps/v1";
-import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
-import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
-import { Service, ServiceAccount } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { defaultValues, manifestImage, mergeValues, valuesSchema, type ChartValues } from "../src/chart/values";
 import { loadManifest, parseManifest } from "../src/manifest/load";
 import type { Manifest } from "../src/manifest/schema";
 import { renderKubernetes, type KubeObject } from "../src/manifest/to-kubernetes";
+import { validateSchema } from "./helpers/kube-validate";
 
 const example = loadManifest("examples/ai-gateway/.runway/runway.yml");
 const exampleOverrides = parse(readFileSync("examples/ai-gateway/values.self-managed.yaml", "utf8"));
@@ -45,74 +39,9 @@ function find(objs: KubeObject[], kind: string): Record<string, Loose> {
   return o as Record<string, Loose>;
 }
 
-// No published model package has Google Managed Prometheus' PodMonitoring: these are the fields Runway writes,
-// from the CRD of GoogleCloudPlatform/prometheus-engine (monitoring.googleapis.com/v1), closed to anything else.
-const podMonitoringSchema = {
-  type: "object",
-  required: ["apiVersion", "kind", "metadata", "spec"],
-  additionalProperties: false,
-  properties: {
-    apiVersion: { const: "monitoring.googleapis.com/v1" },
-    kind: { const: "PodMonitoring" },
-    metadata: { type: "object", required: ["name"], properties: { name: { type: "string" }, labels: { type: "object", additionalProperties: { type: "string" } } } },
-    spec: {
-      type: "object",
-      required: ["selector", "endpoints"],
-      additionalProperties: false,
-      properties: {
-        selector: { type: "object", additionalProperties: false, properties: { matchLabels: { type: "object", additionalProperties: { type: "string" } } } },
-        endpoints: {
-          type: "array",
-          minItems: 1,
-          items: {
-            type: "object",
-            required: ["port"],
-            additionalProperties: false,
-            properties: {
-              port: { anyOf: [{ type: "string" }, { type: "integer" }] },
-              path: { type: "string" },
-              interval: { type: "string", pattern: "^[0-9]+(ms|s|m|h)$" },
-              timeout: { type: "string" },
-            },
-          },
-        },
-      },
-    },
-  },
-};
-const validatePodMonitoring = new Ajv({ allErrors: true }).compile(podMonitoringSchema);
-
 /** Validates an object against its Kubernetes schema; returns the kind. */
 function validate(o: KubeObject): string {
-  const check = (model: object) => (model as { validate(): void }).validate();
-  switch (`${o.apiVersion}/${o.kind}`) {
-    case "apps/v1/Deployment":
-      check(new Deployment(o as never));
-      break;
-    case "v1/Service":
-      check(new Service(o as never));
-      break;
-    case "v1/ServiceAccount":
-      check(new ServiceAccount(o as never));
-      break;
-    case "autoscaling/v2/HorizontalPodAutoscaler":
-      check(new HorizontalPodAutoscaler(o as never));
-      break;
-    case "policy/v1/PodDisruptionBudget":
-      check(new PodDisruptionBudget(o as never));
-      break;
-    case "external-secrets.io/v1/ExternalSecret":
-      check(new ExternalSecret(o as never));
-      break;
-    case "gateway.networking.k8s.io/v1/HTTPRoute":
-      check(new HTTPRoute(o as never));
-      break;
-    case "monitoring.googleapis.com/v1/PodMonitoring":
-      if (!validatePodMonitoring(o)) throw new Error(JSON.stringify(validatePodMonitoring.errors));
-      break;
-    default:
-      throw new Error(`no schema for ${o.apiVersion} ${o.kind}`);
-  }
+  validateSchema(o);
   return o.kind;
 }
 
@@ -224,7 +153,7 @@ describe("manifest to Kubernetes objects", () => {
   it("a PodDisruptionBudget keeps voluntary disruptions to max_unavailable", () => {
     expect(find(render(example), "PodDisruptionBudget").spec).toEqual({
       maxUnavailable: "10%",
-      selector: { matchLabels: { "app.kubernetes.io/name": "ai-gateway" } },
+      selector: { matchLabels: { "app.kubernetes.io/name": "ai-gateway", "app.kubernetes.io/instance": "ai-gateway" } },
       unhealthyPodEvictionPolicy: "AlwaysAllow",
     });
     expect(find(render(minimal), "PodDisruptionBudget").spec.maxUnavailable).toBe(1);
@@ -241,13 +170,19 @@ describe("manifest to Kubernetes objects", () => {
   it("secrets from Vault paths become env vars, read-only files and ExternalSecrets under the Vault prefix", () => {
     const objs = render(example, exampleOverrides);
     const c = find(objs, "Deployment").spec.template.spec.containers[0];
-    expect(c.env).toContainEqual({ name: "ANTHROPIC_API_KEY", valueFrom: { secretKeyRef: { name: "llm-anthropic", key: "api_key" } } });
+    // The operator's Secrets belong to the release: <release>-<secret>.
+    expect(c.env).toContainEqual({ name: "ANTHROPIC_API_KEY", valueFrom: { secretKeyRef: { name: "ai-gateway-llm-anthropic", key: "api_key" } } });
     expect(c.volumeMounts).toContainEqual({ name: "secret-llm-vertex", mountPath: "/etc/ai-gateway/vertex", readOnly: true });
     const es = objs.filter((o) => o.kind === "ExternalSecret") as Record<string, Loose>[];
-    expect(es.map((e) => [e.metadata.name, e.spec.dataFrom[0].extract.key, e.spec.secretStoreRef])).toEqual([
-      ["llm-anthropic", "secret/ai-gateway/llm/anthropic", { kind: "ClusterSecretStore", name: "vault-backend" }],
-      ["llm-vertex", "secret/ai-gateway/llm/vertex", { kind: "ClusterSecretStore", name: "vault-backend" }],
+    expect(es.map((e) => [e.metadata.name, e.spec.target.name, e.spec.dataFrom[0].extract.key, e.spec.secretStoreRef])).toEqual([
+      ["ai-gateway-llm-anthropic", "ai-gateway-llm-anthropic", "secret/ai-gateway/llm/anthropic", { kind: "ClusterSecretStore", name: "vault-backend" }],
+      ["ai-gateway-llm-vertex", "ai-gateway-llm-vertex", "secret/ai-gateway/llm/vertex", { kind: "ClusterSecretStore", name: "vault-backend" }],
     ]);
+  });
+
+  it("without the operator, pods read the Secrets the manifest names, which the platform delivers", () => {
+    const c = find(render(example), "Deployment").spec.template.spec.containers[0];
+    expect(c.env).toContainEqual({ name: "ANTHROPIC_API_KEY", valueFrom: { secretKeyRef: { name: "llm-anthropic", key: "api_key" } } });
   });
 
   it("on Runway defaults the chart leaves secrets and routes to the tenant platform", () => {

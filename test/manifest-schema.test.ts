@@ -127,10 +127,74 @@ spec:
     ]);
   });
 
-  it("rejects an image without a tag with the accepted forms", () => {
+  it("rejects an image without a tag or digest with the accepted forms", () => {
     expect(errors("  image: registry.gitlab.com/group/image\n")).toEqual([
-      "runway.yml:10:10: spec.image: must be REPOSITORY:TAG such as registry.gitlab.com/group/project/image:v1.2.3, or a mapping with repository and tag",
+      "runway.yml:10:10: spec.image: must be REPOSITORY:TAG, REPOSITORY@sha256:DIGEST or REPOSITORY:TAG@sha256:DIGEST such as registry.gitlab.com/group/project/image:v1.2.3",
     ]);
+    expect(errors("  image: { repository: registry.gitlab.com/group/image }\n")).toEqual(["runway.yml:10:10: spec.image: set tag, digest or both"]);
+  });
+
+  it.each([
+    ["a digest", "registry.gitlab.com/group/image@sha256:" + "a".repeat(64)],
+    ["a tag and a digest", "registry.gitlab.com/group/image:v1.2.3@sha256:" + "b".repeat(64)],
+    ["a registry port and a tag", "localhost:5000/image:v1"],
+    ["a digest in the mapping", `{ repository: registry.gitlab.com/group/image, digest: "sha256:${"c".repeat(64)}" }`],
+  ])("accepts an image pinned or tagged: %s", (_what, image) => {
+    expect(errors(`  image: ${image}\n`)).toEqual([]);
+  });
+
+  it("rejects a digest that is not sha256 with 64 hex digits", () => {
+    expect(errors("  image: registry.gitlab.com/group/image@sha256:abc\n")[0]).toMatch(/spec\.image: must be REPOSITORY:TAG, REPOSITORY@sha256:DIGEST/);
+  });
+
+  it.each(["1.5Gi", "512M", "1G", "1e9", "0.5Gi", "268435456"])("accepts the memory quantity %s", (memory) => {
+    expect(errors(`  resources: { limits: { memory: ${memory} } }\n`)).toEqual([]);
+  });
+
+  it.each(["0.5", "1.5", "250m", "2"])("accepts the CPU quantity %s", (cpu) => {
+    expect(errors(`  resources: { limits: { cpu: "${cpu}" } }\n`)).toEqual([]);
+  });
+
+  it("rejects 512m of memory (thousandths of a byte) and names the likely unit", () => {
+    expect(errors("  resources: { limits: { memory: 512m } }\n")).toEqual([
+      "runway.yml:10:34: spec.resources.limits.memory: 'm' means thousandths of a byte; write Mi (mebibytes) or M (megabytes)",
+    ]);
+  });
+
+  it("rejects a request above its limit, which the API server refuses", () => {
+    expect(errors("  resources: { limits: { memory: 1Gi }, requests: { memory: 1.5Gi } }\n")).toEqual([
+      "runway.yml:10:61: spec.resources.requests.memory: request 1.5Gi is above the limit 1Gi; lower it or raise resources.limits.memory",
+    ]);
+  });
+
+  it.each(["/healthz?verbose=1", "/-/readiness?full=1&timeout=5s", "/ready?"])("accepts the probe path %s with a query string", (p) => {
+    expect(errors(`  liveness_probe: { path: "${p}" }\n`)).toEqual([]);
+  });
+
+  it("accepts a PodDisruptionBudget of 100%", () => {
+    expect(errors("  pod_disruption_budget: { max_unavailable: 100% }\n")).toEqual([]);
+  });
+
+  it("rejects a secret mounted at /tmp, the chart's scratch volume", () => {
+    expect(errors("  secrets: [{ name: a, vault_path: a, mount_path: /tmp }]\n")).toEqual([
+      "runway.yml:10:51: spec.secrets[0].mount_path: /tmp is the chart's scratch volume; mount the secret in a directory of its own such as /etc/secrets/llm",
+    ]);
+  });
+
+  it("rejects two secrets mounted at one path", () => {
+    expect(errors("  secrets: [{ name: a, vault_path: a, mount_path: /etc/s }, { name: b, vault_path: b, mount_path: /etc/s }]\n")).toEqual([
+      "runway.yml:10:99: spec.secrets[1].mount_path: /etc/s is already the mount path of secrets[0] (a); give each secret its own directory",
+    ]);
+  });
+
+  it.each([
+    ["/", "cannot be /"],
+    ["/etc/s/", "must be a normalised path without '//', '.', '..' or a trailing '/', such as /etc/s"],
+    ["/etc//s", "such as /etc/s"],
+    ["/etc/../s", "such as /s"],
+    ["/proc/keys", "container runtimes do not mount over /proc"],
+  ])("rejects the mount path %s", (p, message) => {
+    expect(errors(`  secrets: [{ name: a, vault_path: a, mount_path: "${p}" }]\n`)[0]).toContain(message);
   });
 
   it("rejects a region that is not a GCP region", () => {

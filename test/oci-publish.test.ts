@@ -11,7 +11,7 @@ import { HELM_CONFIG_MEDIA_TYPE, HELM_LAYER_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE,
 import { startProxy, startRegistry, type Proxy, type Registry } from "./helpers/registry";
 
 const example = loadManifest("examples/ai-gateway/.runway/runway.yml");
-const chartV1 = packageChart(compileChart(example, { version: "1.2.3", gitlabRelease: "17.9", stage: "staging" }));
+const chartV1 = packageChart(compileChart(example, { version: "1.2.3", gitlabRelease: "17.9" }));
 const chartV2 = packageChart(compileChart(example, { version: "1.2.4", gitlabRelease: "17.10" }));
 
 let reg: Registry;
@@ -51,7 +51,6 @@ describe("chart publish and promote", () => {
     expect(m.digest).toBe(r.digest);
     expect(m.json).toMatchObject({
       schemaVersion: 2,
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
       config: { mediaType: HELM_CONFIG_MEDIA_TYPE },
       layers: [{ mediaType: HELM_LAYER_MEDIA_TYPE, digest: sha256(chartV1), size: chartV1.length }],
     });
@@ -61,19 +60,20 @@ describe("chart publish and promote", () => {
     expect(m.json.config).toEqual({ mediaType: HELM_CONFIG_MEDIA_TYPE, digest: sha256(config), size: config.length });
     expect(JSON.parse(config.toString("utf8"))).toMatchObject({ name: "ai-gateway", version: "1.2.3", apiVersion: "v2", appVersion: "v1.42.0", type: "application" });
     expect(m.json.annotations).toMatchObject({ "org.opencontainers.image.title": "ai-gateway", "org.opencontainers.image.version": "1.2.3", "runway.gitlab.com/gitlab-release": "17.9" });
+    expect(Object.keys(m.json.annotations).filter((k) => k.includes("stage"))).toEqual([]);
   });
 
   it("tags the version, the GitLab release and the entry stage, all on the same manifest", async () => {
-    const r = await publishChart(chartV1, `oci://${reg.host}/tags`, { tags: ["candidate"] });
+    const r = await publishChart(chartV1, `oci://${reg.host}/tags`, { stage: "staging", tags: ["candidate"] });
     expect(r.tags).toEqual(["1.2.3", "gitlab-17.9", "staging", "candidate"]);
     expect(await reader("tags/ai-gateway").listTags()).toEqual(["1.2.3", "candidate", "gitlab-17.9", "staging"]);
     for (const t of r.tags) expect((await manifestJson("tags/ai-gateway", t)).digest).toBe(r.digest);
   });
 
   it("publishing the same chart twice is idempotent: nothing is uploaded again and the tags stay", async () => {
-    const first = await publishChart(chartV1, `oci://${proxy.host}/twice`);
+    const first = await publishChart(chartV1, `oci://${proxy.host}/twice`, { stage: "staging" });
     proxy.seen.length = 0;
-    const second = await publishChart(chartV1, `oci://${proxy.host}/twice`);
+    const second = await publishChart(chartV1, `oci://${proxy.host}/twice`, { stage: "staging" });
     expect(first.uploaded).toHaveLength(2);
     expect(second.uploaded).toEqual([]);
     expect(second.digest).toBe(first.digest);
@@ -95,9 +95,14 @@ describe("chart publish and promote", () => {
     const v2 = await publishChart(chartV2, `oci://${reg.host}/promote`);
     proxy.seen.length = 0;
     await promoteChart(`oci://${proxy.host}/promote/ai-gateway:1.2.4`, "production");
-    expect(proxy.seen).toEqual(["GET /v2/promote/ai-gateway/manifests/1.2.4", "PUT /v2/promote/ai-gateway/manifests/production"]);
+    expect(proxy.seen).toEqual([
+      "GET /v2/promote/ai-gateway/manifests/1.2.4",
+      "GET /v2/promote/ai-gateway/manifests/production",
+      "PUT /v2/promote/ai-gateway/manifests/production",
+    ]);
     expect((await manifestJson("promote/ai-gateway", "production")).digest).toBe(v2.digest);
-    await promoteChart(`oci://${reg.host}/promote/ai-gateway:1.2.3`, "production");
+    // Rolling a stage back is deliberate: --force.
+    await promoteChart(`oci://${reg.host}/promote/ai-gateway:1.2.3`, "production", { force: true });
     expect((await manifestJson("promote/ai-gateway", "production")).digest).toBe(v1.digest);
     expect((await manifestJson("promote/ai-gateway", "1.2.4")).digest).toBe(v2.digest);
   });
@@ -138,11 +143,11 @@ describe("chart publish and promote", () => {
     const file = path.join(tmp, "ai-gateway-1.2.3.tgz");
     writeFileSync(file, chartV1);
     const io = captureIo();
-    expect(await chartPublish(file, `oci://${reg.host}/cli`, { tag: ["rc"] }, io)).toBe(0);
+    expect(await chartPublish(file, `oci://${reg.host}/cli`, { stage: "staging", tag: ["rc"] }, io)).toBe(0);
     expect(await chartPromote(`oci://${reg.host}/cli/ai-gateway:1.2.3`, { stage: "production" }, io)).toBe(0);
     expect(io.lines).toHaveLength(2);
     expect(io.lines[0]).toMatch(new RegExp(`^out: published oci://${reg.host}/cli/ai-gateway:1.2.3 \\(sha256:[0-9a-f]{64}\\); tags: 1.2.3, gitlab-17.9, staging, rc; 2 new blob\\(s\\)$`));
-    expect(io.lines[1]).toMatch(/^out: promoted oci:\/\/.*\/cli\/ai-gateway:1.2.3 \(sha256:[0-9a-f]{64}\) to stage production$/);
+    expect(io.lines[1]).toMatch(/^out: promoted oci:\/\/.*\/cli\/ai-gateway:1.2.3 \(1\.2\.3, sha256:[0-9a-f]{64}\) to stage production$/);
     expect(await reader("cli/ai-gateway").listTags()).toEqual(["1.2.3", "gitlab-17.9", "production", "rc", "staging"]);
   });
 });

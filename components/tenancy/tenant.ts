@@ -42,6 +42,9 @@ export function tenantReleaseValues(t: TenantSpec, host: string): Record<string,
   const env = (t.chartValues.env as Record<string, unknown> | undefined) ?? {};
   return {
     ...t.chartValues,
+    // Objects keep the service's name whatever release name Flux derives (it shortens names over 53 characters):
+    // the tenant's HTTPRoute and network policies refer to them by it.
+    fullnameOverride: t.name,
     serviceAccount: { create: false, name: tenantNames(t).workload },
     env: { ...env, RUNWAY_ENVIRONMENT: t.environment, RUNWAY_STAGE: t.stage, RUNWAY_HOST: host },
   };

@@ -1,8 +1,10 @@
 /**
  * Objects with holes to Helm template text. A small block-style YAML writer: literals are written so that YAML 1.1
  * (what Helm parses with) and YAML 1.2 read them the same, and each hole becomes its one Helm construct (holes.ts).
+ * Helper names are scoped by the chart name (`<chart>.fullname`), as `helm create` does, so a parent chart's
+ * helpers never shadow them.
  */
-import { Hole, isHole } from "./holes";
+import { type ConcatPart, Hole, isHole } from "./holes";
 
 const YAML11_SPECIAL = /^(y|yes|n|no|true|false|on|off|null|~)$/i;
 
@@ -26,29 +28,137 @@ function valueRef(path: string): string {
   return `.Values.${path}`;
 }
 
-/** The inline text of a scalar hole. */
-function inlineHole(h: Hole): string {
-  switch (h.kind) {
-    case "value":
-      return h.opts.quote ? `{{ ${valueRef(h.path)} | quote }}` : `{{ ${valueRef(h.path)} }}`;
-    case "rangeVar":
-      return `{{ ${h.path} | quote }}`;
-    case "concat": {
-      const parts = (h.opts.parts ?? []).map((p) => {
-        if (typeof p !== "string") return `{{ ${valueRef(p.path)} }}`;
-        if (!/^[A-Za-z0-9._/:@-]*$/.test(p)) throw new Error(`internal: concat literal ${JSON.stringify(p)} needs escaping`);
-        return p;
-      });
-      return `"${parts.join("")}"`;
-    }
-    default:
-      throw new Error(`internal: ${h.kind} hole cannot be written inline`);
-  }
-}
+/** Writes one chart's templates: helper names are `<chart>.<helper>`. */
+class Emitter {
+  constructor(private readonly chart: string) {}
 
-function isInline(v: unknown): boolean {
-  if (isHole(v)) return v.kind === "value" || v.kind === "rangeVar" || v.kind === "concat";
-  return v === null || typeof v !== "object";
+  private include(helper: string, arg?: string): string {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(helper)) throw new Error(`internal: bad helper name ${helper}`);
+    if (arg !== undefined && !/^[A-Za-z0-9._/-]+$/.test(arg)) throw new Error(`internal: helper argument ${JSON.stringify(arg)} needs escaping`);
+    return `include "${this.chart}.${helper}" ${arg === undefined ? "." : `(list . "${arg}")`}`;
+  }
+
+  private part(p: ConcatPart): string {
+    if (typeof p !== "string") return "path" in p ? `{{ ${valueRef(p.path)} }}` : `{{ ${this.include(p.helper, p.arg)} }}`;
+    if (!/^[A-Za-z0-9._/:@-]*$/.test(p)) throw new Error(`internal: concat literal ${JSON.stringify(p)} needs escaping`);
+    return p;
+  }
+
+  /** The inline text of a scalar hole. */
+  private inlineHole(h: Hole): string {
+    switch (h.kind) {
+      case "value":
+        return h.opts.quote ? `{{ ${valueRef(h.path)} | quote }}` : `{{ ${valueRef(h.path)} }}`;
+      case "rangeVar":
+        return `{{ ${h.path} | quote }}`;
+      case "include":
+        return h.opts.quote ? `{{ ${this.include(h.path, h.opts.arg)} | quote }}` : `{{ ${this.include(h.path, h.opts.arg)} }}`;
+      case "concat":
+        return `"${(h.opts.parts ?? []).map((p) => this.part(p)).join("")}"`;
+      default:
+        throw new Error(`internal: ${h.kind} hole cannot be written inline`);
+    }
+  }
+
+  private isInline(v: unknown): boolean {
+    if (isHole(v)) return v.kind === "value" || v.kind === "rangeVar" || v.kind === "concat" || v.kind === "include";
+    return v === null || typeof v !== "object";
+  }
+
+  private entry(key: string, value: unknown, indent: number, out: string[]): void {
+    const p = pad(indent);
+    const k = scalar(key);
+    if (isHole(value)) {
+      switch (value.kind) {
+        case "yaml":
+          out.push(`${p}${k}:`, `${p}  {{- toYaml ${valueRef(value.path)} | nindent ${indent + 2} }}`);
+          return;
+        case "includeMap":
+          out.push(`${p}${k}:`, `${p}  {{- ${this.include(value.path)} | nindent ${indent + 2} }}`);
+          return;
+        case "with":
+          out.push(`${p}{{- with ${valueRef(value.path)} }}`, `${p}${k}:`, `${p}  {{- toYaml . | nindent ${indent + 2} }}`, `${p}{{- end }}`);
+          return;
+        case "when":
+          out.push(`${p}{{- if ${valueRef(value.path)} }}`);
+          this.entry(key, value.opts.then, indent, out);
+          out.push(`${p}{{- end }}`);
+          return;
+        case "range":
+          throw new Error(`internal: range hole under key ${key} must be a list item`);
+        default:
+          out.push(`${p}${k}: ${this.inlineHole(value)}`);
+          return;
+      }
+    }
+    const empty = isEmptyCollection(value);
+    if (empty) out.push(`${p}${k}: ${empty}`);
+    else if (this.isInline(value)) out.push(`${p}${k}: ${scalar(value)}`);
+    else if (Array.isArray(value)) {
+      out.push(`${p}${k}:`);
+      this.sequence(value, indent + 2, out);
+    } else {
+      out.push(`${p}${k}:`);
+      this.mapping(value as Record<string, unknown>, indent + 2, out);
+    }
+  }
+
+  mapping(obj: Record<string, unknown>, indent: number, out: string[]): void {
+    for (const [k, v] of Object.entries(obj)) {
+      if (v !== undefined) this.entry(k, v, indent, out);
+    }
+  }
+
+  private item(item: unknown, indent: number, out: string[]): void {
+    const p = pad(indent);
+    if (isHole(item)) {
+      if (item.kind === "when") {
+        out.push(`${p}{{- if ${valueRef(item.path)} }}`);
+        this.item(item.opts.then, indent, out);
+        out.push(`${p}{{- end }}`);
+        return;
+      }
+      if (item.kind === "range") {
+        out.push(`${p}{{- range $key, $value := ${valueRef(item.path)} }}`);
+        this.item(item.opts.item, indent, out);
+        out.push(`${p}{{- end }}`);
+        return;
+      }
+      if (this.isInline(item)) {
+        out.push(`${p}- ${this.inlineHole(item)}`);
+        return;
+      }
+      throw new Error(`internal: ${item.kind} hole cannot be a list item`);
+    }
+    const empty = isEmptyCollection(item);
+    if (empty) out.push(`${p}- ${empty}`);
+    else if (this.isInline(item)) out.push(`${p}- ${scalar(item)}`);
+    else if (Array.isArray(item)) throw new Error("internal: nested lists are not written");
+    else {
+      const lines: string[] = [];
+      this.mapping(item as Record<string, unknown>, indent + 2, lines);
+      // A directive cannot share the line with "- ": its "{{-" would eat the dash's space.
+      if (lines[0].trimStart().startsWith("{{")) out.push(`${p}-`, ...lines);
+      else out.push(`${p}- ${lines[0].slice(indent + 2)}`, ...lines.slice(1));
+    }
+  }
+
+  sequence(arr: readonly unknown[], indent: number, out: string[]): void {
+    for (const item of arr) this.item(item, indent, out);
+  }
+
+  /** The text of one template file. A document-level `when` wraps the whole file; `checks` are helpers run first. */
+  template(object: unknown, checks: readonly string[] = []): string {
+    const out: string[] = checks.map((c) => `{{- ${this.include(c)} }}`);
+    if (isHole(object) && object.kind === "when") {
+      out.push(`{{- if ${valueRef(object.path)} }}`);
+      this.mapping(object.opts.then as Record<string, unknown>, 0, out);
+      out.push("{{- end }}");
+    } else {
+      this.mapping(object as Record<string, unknown>, 0, out);
+    }
+    return `${out.join("\n")}\n`;
+  }
 }
 
 function isEmptyCollection(v: unknown): string | undefined {
@@ -61,94 +171,7 @@ function pad(n: number): string {
   return " ".repeat(n);
 }
 
-function emitEntry(key: string, value: unknown, indent: number, out: string[]): void {
-  const p = pad(indent);
-  const k = scalar(key);
-  if (isHole(value)) {
-    switch (value.kind) {
-      case "yaml":
-        out.push(`${p}${k}:`, `${p}  {{- toYaml ${valueRef(value.path)} | nindent ${indent + 2} }}`);
-        return;
-      case "with":
-        out.push(`${p}{{- with ${valueRef(value.path)} }}`, `${p}${k}:`, `${p}  {{- toYaml . | nindent ${indent + 2} }}`, `${p}{{- end }}`);
-        return;
-      case "when":
-        out.push(`${p}{{- if ${valueRef(value.path)} }}`);
-        emitEntry(key, value.opts.then, indent, out);
-        out.push(`${p}{{- end }}`);
-        return;
-      case "range":
-        throw new Error(`internal: range hole under key ${key} must be a list item`);
-      default:
-        out.push(`${p}${k}: ${inlineHole(value)}`);
-        return;
-    }
-  }
-  const empty = isEmptyCollection(value);
-  if (empty) out.push(`${p}${k}: ${empty}`);
-  else if (isInline(value)) out.push(`${p}${k}: ${scalar(value)}`);
-  else if (Array.isArray(value)) {
-    out.push(`${p}${k}:`);
-    emitSequence(value, indent + 2, out);
-  } else {
-    out.push(`${p}${k}:`);
-    emitMapping(value as Record<string, unknown>, indent + 2, out);
-  }
-}
-
-export function emitMapping(obj: Record<string, unknown>, indent: number, out: string[]): void {
-  for (const [k, v] of Object.entries(obj)) {
-    if (v !== undefined) emitEntry(k, v, indent, out);
-  }
-}
-
-function emitItem(item: unknown, indent: number, out: string[]): void {
-  const p = pad(indent);
-  if (isHole(item)) {
-    if (item.kind === "when") {
-      out.push(`${p}{{- if ${valueRef(item.path)} }}`);
-      emitItem(item.opts.then, indent, out);
-      out.push(`${p}{{- end }}`);
-      return;
-    }
-    if (item.kind === "range") {
-      out.push(`${p}{{- range $key, $value := ${valueRef(item.path)} }}`);
-      emitItem(item.opts.item, indent, out);
-      out.push(`${p}{{- end }}`);
-      return;
-    }
-    if (isInline(item)) {
-      out.push(`${p}- ${inlineHole(item)}`);
-      return;
-    }
-    throw new Error(`internal: ${item.kind} hole cannot be a list item`);
-  }
-  const empty = isEmptyCollection(item);
-  if (empty) out.push(`${p}- ${empty}`);
-  else if (isInline(item)) out.push(`${p}- ${scalar(item)}`);
-  else if (Array.isArray(item)) throw new Error("internal: nested lists are not written");
-  else {
-    const lines: string[] = [];
-    emitMapping(item as Record<string, unknown>, indent + 2, lines);
-    // A directive cannot share the line with "- ": its "{{-" would eat the dash's space.
-    if (lines[0].trimStart().startsWith("{{")) out.push(`${p}-`, ...lines);
-    else out.push(`${p}- ${lines[0].slice(indent + 2)}`, ...lines.slice(1));
-  }
-}
-
-export function emitSequence(arr: readonly unknown[], indent: number, out: string[]): void {
-  for (const item of arr) emitItem(item, indent, out);
-}
-
-/** The text of one template file. A document-level `when` wraps the whole file. */
-export function emitTemplate(object: unknown): string {
-  const out: string[] = [];
-  if (isHole(object) && object.kind === "when") {
-    out.push(`{{- if ${valueRef(object.path)} }}`);
-    emitMapping(object.opts.then as Record<string, unknown>, 0, out);
-    out.push("{{- end }}");
-  } else {
-    emitMapping(object as Record<string, unknown>, 0, out);
-  }
-  return `${out.join("\n")}\n`;
+/** The text of one template file of chart `chart`. */
+export function emitTemplate(object: unknown, chart: string, checks: readonly string[] = []): string {
+  return new Emitter(chart).template(object, checks);
 }

@@ -1,39 +1,57 @@
 /**
- * Holes: the few places of a rendered Kubernetes object that stay overridable through Helm values. The TypeScript
- * template builds objects with holes; `resolve` fills them from values (what TypeScript renders) and
- * emit.ts turns them into Helm template text. Each hole kind maps to one fixed Helm construct:
+ * Holes: the places of a rendered Kubernetes object that depend on the install (values, release name). The
+ * TypeScript template builds objects with holes; `resolve` fills them (what TypeScript renders) and emit.ts turns
+ * them into Helm template text. Each hole kind maps to one fixed Helm construct, and real Helm (the tests run
+ * `helm template`) proves both give the same objects:
  *
- * | hole    | Helm construct                                                          |
- * |---------|-------------------------------------------------------------------------|
- * | value   | `{{ .Values.a.b }}` or `{{ .Values.a.b \| quote }}`                     |
- * | concat  | `"{{ .Values.a }}:{{ .Values.b }}"`                                     |
- * | yaml    | `{{- toYaml .Values.a \| nindent N }}`                                  |
- * | with    | `{{- with .Values.a }}` key + `{{- toYaml . \| nindent N }}` `{{- end }}` |
- * | when    | `{{- if .Values.a }}` … `{{- end }}` (a key, a list item or a document)  |
- * | range   | `{{- range $key, $value := .Values.a }}` … `{{- end }}` (list items)     |
- * | rangeVar| `{{ $key \| quote }}`, `{{ $value \| quote }}` inside a range            |
+ * | hole       | Helm construct                                                             |
+ * |------------|----------------------------------------------------------------------------|
+ * | value      | `{{ .Values.a.b }}` or `{{ .Values.a.b \| quote }}`                        |
+ * | concat     | `"{{ .Values.a }}-literal-{{ include "chart.helper" . }}"`                 |
+ * | include    | `{{ include "chart.helper" . }}` (optionally `(list . "arg")`, `\| quote`) |
+ * | includeMap | `{{- include "chart.helper" . \| nindent N }}` (a mapping's entries)        |
+ * | yaml       | `{{- toYaml .Values.a \| nindent N }}`                                     |
+ * | with       | `{{- with .Values.a }}` key + `{{- toYaml . \| nindent N }}` `{{- end }}`    |
+ * | when       | `{{- if .Values.a }}` … `{{- end }}` (a key, a list item or a document)     |
+ * | range      | `{{- range $key, $value := .Values.a }}` … `{{- end }}` (list items)        |
+ * | rangeVar   | `{{ $key \| quote }}`, `{{ $value \| quote }}` inside a range               |
+ *
+ * Helpers (`include`) are named templates of the chart's templates/_helpers.tpl (helpers.ts), each written once in
+ * Go template and once in TypeScript.
  */
 
-export type HoleKind = "value" | "concat" | "yaml" | "with" | "when" | "range" | "rangeVar";
+export type HoleKind = "value" | "concat" | "include" | "includeMap" | "yaml" | "with" | "when" | "range" | "rangeVar";
+
+/** A part of a concat: literal text, a value or a helper. */
+export type ConcatPart = string | { path: string } | { helper: string; arg?: string };
 
 export class Hole {
   private constructor(
     readonly kind: HoleKind,
-    /** Dotted path under .Values (or `$key`/`$value` for rangeVar). */
+    /** Dotted path under .Values, `$key`/`$value` for rangeVar, the helper name for include. */
     readonly path: string,
     readonly opts: {
       quote?: boolean;
-      parts?: readonly (string | { path: string })[];
+      parts?: readonly ConcatPart[];
       then?: unknown;
       item?: unknown;
+      arg?: string;
     } = {},
   ) {}
 
   static value<T = string>(path: string, quote = false): T {
     return new Hole("value", path, { quote }) as unknown as T;
   }
-  static concat(parts: readonly (string | { path: string })[]): string {
+  static concat(parts: readonly ConcatPart[]): string {
     return new Hole("concat", "", { parts }) as unknown as string;
+  }
+  /** A helper's text; with `arg`, the helper gets `(list . "arg")`. */
+  static include<T = string>(helper: string, o: { arg?: string; quote?: boolean } = {}): T {
+    return new Hole("include", helper, o) as unknown as T;
+  }
+  /** A helper whose text is YAML mapping entries (labels). */
+  static includeMap(helper: string): Record<string, string> {
+    return new Hole("includeMap", helper) as unknown as Record<string, string>;
   }
   static yaml<T>(path: string): T {
     return new Hole("yaml", path) as unknown as T;
@@ -78,10 +96,27 @@ function str(v: unknown): string {
   return v === undefined || v === null ? "" : String(v);
 }
 
+/** The install a template is rendered for: what Helm passes as `.` (Values, Release, Chart). */
+export interface RenderContext {
+  values: unknown;
+  release: { name: string; namespace: string; service: string };
+  chart: { name: string; version: string; appVersion: string };
+}
+
+/** TypeScript twins of the chart's named templates. */
+export type HelperFunctions = Record<string, (ctx: RenderContext, arg?: string) => unknown>;
+
 /** Marker for "leave this key or item out". */
 const OMIT = Symbol("omit");
 
-function fill(node: unknown, values: unknown, scope: Record<string, unknown>): unknown {
+function helper(ctx: RenderContext, helpers: HelperFunctions, name: string, arg?: string): unknown {
+  const f = helpers[name];
+  if (!f) throw new Error(`internal: no helper ${name}`);
+  return f(ctx, arg);
+}
+
+function fill(node: unknown, ctx: RenderContext, helpers: HelperFunctions, scope: Record<string, unknown>): unknown {
+  const values = ctx.values;
   if (isHole(node)) {
     switch (node.kind) {
       case "value": {
@@ -91,7 +126,13 @@ function fill(node: unknown, values: unknown, scope: Record<string, unknown>): u
       case "rangeVar":
         return str(scope[node.path]);
       case "concat":
-        return (node.opts.parts ?? []).map((p) => (typeof p === "string" ? p : str(lookup(values, p.path)))).join("");
+        return (node.opts.parts ?? [])
+          .map((p) => (typeof p === "string" ? p : "path" in p ? str(lookup(values, p.path)) : str(helper(ctx, helpers, p.helper, p.arg))))
+          .join("");
+      case "include":
+        return str(helper(ctx, helpers, node.path, node.opts.arg));
+      case "includeMap":
+        return structuredClone(helper(ctx, helpers, node.path));
       case "yaml":
         return structuredClone(lookup(values, node.path));
       case "with": {
@@ -99,7 +140,7 @@ function fill(node: unknown, values: unknown, scope: Record<string, unknown>): u
         return truthy(v) ? structuredClone(v) : OMIT;
       }
       case "when":
-        return truthy(lookup(values, node.path)) ? fill(node.opts.then, values, scope) : OMIT;
+        return truthy(lookup(values, node.path)) ? fill(node.opts.then, ctx, helpers, scope) : OMIT;
       case "range":
         throw new Error("internal: a range hole is only valid as a list item");
     }
@@ -109,10 +150,10 @@ function fill(node: unknown, values: unknown, scope: Record<string, unknown>): u
     for (const item of node) {
       if (isHole(item) && item.kind === "range") {
         const map = (lookup(values, item.path) ?? {}) as Record<string, unknown>;
-        for (const key of Object.keys(map).sort()) out.push(fill(item.opts.item, values, { ...scope, $key: key, $value: map[key] }));
+        for (const key of Object.keys(map).sort()) out.push(fill(item.opts.item, ctx, helpers, { ...scope, $key: key, $value: map[key] }));
         continue;
       }
-      const v = fill(item, values, scope);
+      const v = fill(item, ctx, helpers, scope);
       if (v !== OMIT) out.push(v);
     }
     return out;
@@ -121,7 +162,7 @@ function fill(node: unknown, values: unknown, scope: Record<string, unknown>): u
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(node)) {
       if (v === undefined) continue;
-      const filled = fill(v, values, scope);
+      const filled = fill(v, ctx, helpers, scope);
       if (filled !== OMIT) out[k] = filled;
     }
     return out;
@@ -129,8 +170,8 @@ function fill(node: unknown, values: unknown, scope: Record<string, unknown>): u
   return node;
 }
 
-/** Fills every hole from `values`: the object TypeScript renders. `undefined` when a document-level `when` is off. */
-export function resolve<T>(template: T, values: unknown): T | undefined {
-  const v = fill(template, values, {});
+/** Fills every hole: the object TypeScript renders. `undefined` when a document-level `when` is off. */
+export function resolve<T>(template: T, ctx: RenderContext, helpers: HelperFunctions): T | undefined {
+  const v = fill(template, ctx, helpers, {});
   return v === OMIT ? undefined : (v as T);
 }

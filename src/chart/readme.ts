@@ -49,8 +49,33 @@ export interface ReadmeInput {
   version: string;
   description: string;
   gitlabRelease?: string;
+  /** oci://HOST/PATH the chart is published under, when the build knew it. */
+  registry?: string;
+  /** The default image reference. */
+  image: string;
   valuesSchema: JsonSchema;
   values: unknown;
+}
+
+function installSection(r: ReadmeInput): string[] {
+  const local = `helm install ${r.name} ./${r.name}-${r.version}.tgz --namespace ${r.name} --create-namespace`;
+  if (!r.registry) {
+    return ["From the archive this chart was built as:", "", "```shell", local, "```"];
+  }
+  const ref = `${r.registry}/${r.name}`;
+  return [
+    "By version (Helm follows SemVer versions only; the `gitlab-X.Y` and stage tags of the registry are for Flux):",
+    "",
+    "```shell",
+    `helm install ${r.name} ${ref} --version ${r.version} --namespace ${r.name} --create-namespace`,
+    "```",
+    "",
+    "By digest, which pins exactly what was tested (`helm pull` prints it as `Digest:`; `runway chart publish` and `runway chart resolve` print it too):",
+    "",
+    "```shell",
+    `helm install ${r.name} ${ref}@sha256:DIGEST --namespace ${r.name} --create-namespace`,
+    "```",
+  ];
 }
 
 export function chartReadme(r: ReadmeInput): string {
@@ -68,9 +93,9 @@ export function chartReadme(r: ReadmeInput): string {
     "",
     "## Install",
     "",
-    "```shell",
-    `helm install ${r.name} oci://REGISTRY/PATH/${r.name} --version ${r.version} --namespace ${r.name} --create-namespace`,
-    "```",
+    ...installSection(r),
+    "",
+    `Image: \`${r.image}\`. Every object is named after the release, so several releases can share a namespace.`,
     "",
     `The chart runs under Pod Security \`restricted\`. Secrets named in the manifest must exist in the namespace, or set \`externalSecrets.enabled\` to create them from Vault with the External Secrets Operator.${r.gitlabRelease ? ` Compatible with GitLab ${r.gitlabRelease}.` : ""}`,
     "",

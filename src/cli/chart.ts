@@ -3,15 +3,16 @@
  * error), also set as process.exitCode, and prints problems one per line: ConfigError diagnostics as
  * `file:line:col: field: message`, registry failures as one sentence. Never a stack trace.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import type { Command } from "commander";
 import { ConfigError, formatDiagnostic } from "../config/diagnostics";
-import { BuildOptionError, buildChart } from "../chart/build";
+import { BuildOptionError } from "../chart/build";
+import { buildChart } from "../chart/output";
 // Adds the manifest's JSON Schema to `runway schemas --write/--check`.
 import "../manifest/json-schema";
 import { credentialsFromEnv } from "../oci/auth";
 import { sha256 } from "../oci/client";
-import { promoteChart, publishChart } from "../oci/publish";
+import { promoteChart, publishChart, resolveChart } from "../oci/publish";
 import { OciError } from "../oci/reference";
 
 export interface Io {
@@ -47,13 +48,36 @@ export interface BuildFlags {
   out: string;
   version?: string;
   gitlabRelease?: string;
-  stage?: string;
   image?: string;
+  home?: string;
+  source?: string[];
+  icon?: string;
+  registry?: string;
 }
 
-export async function chartBuild(manifest: string, flags: BuildFlags, io: Io = consoleIo): Promise<number> {
+/**
+ * The archive's mtime: SOURCE_DATE_EPOCH (https://reproducible-builds.org/specs/source-date-epoch/) when set, else
+ * the Unix epoch. It becomes the published manifest's creation time, so a fixed value keeps digests reproducible.
+ */
+export function sourceDateEpoch(env: NodeJS.ProcessEnv = process.env): Date | undefined {
+  const v = env.SOURCE_DATE_EPOCH;
+  if (v === undefined || v === "") return undefined;
+  if (!/^[0-9]{1,12}$/.test(v)) return new Date(NaN);
+  return new Date(Number(v) * 1000);
+}
+
+export async function chartBuild(manifest: string, flags: BuildFlags, io: Io = consoleIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
-    const r = buildChart(manifest, flags.out, { version: flags.version, gitlabRelease: flags.gitlabRelease, stage: flags.stage, image: flags.image });
+    const r = buildChart(manifest, flags.out, {
+      version: flags.version,
+      gitlabRelease: flags.gitlabRelease,
+      image: flags.image,
+      home: flags.home,
+      sources: flags.source?.length ? flags.source : undefined,
+      icon: flags.icon,
+      registry: flags.registry,
+      mtime: sourceDateEpoch(env),
+    });
     io.out(`built ${r.chart.name} ${r.chart.version}: ${r.dir}/ and ${r.archive} (${sha256(readFileSync(r.archive))})`);
     return 0;
   } catch (e) {
@@ -62,7 +86,9 @@ export async function chartBuild(manifest: string, flags: BuildFlags, io: Io = c
 }
 
 export interface PublishFlags {
+  stage?: string;
   tag?: string[];
+  force?: boolean;
   plainHttp?: boolean;
 }
 
@@ -78,7 +104,20 @@ function readArchive(file: string): Buffer {
 export async function chartPublish(archive: string, target: string, flags: PublishFlags, io: Io = consoleIo): Promise<number> {
   try {
     const tgz = readArchive(archive);
-    const r = await publishChart(tgz, target, { credentials: credentialsFromEnv(), plainHttp: flags.plainHttp || undefined, tags: flags.tag ?? [] }, archive);
+    const r = await publishChart(
+      tgz,
+      target,
+      {
+        credentials: credentialsFromEnv(),
+        plainHttp: flags.plainHttp || undefined,
+        stage: flags.stage,
+        tags: flags.tag ?? [],
+        force: flags.force,
+        // As `helm push` does: the archive's mtime is the artifact's creation time.
+        created: statSync(archive).mtime,
+      },
+      archive,
+    );
     io.out(`published ${r.ref} (${r.digest}); tags: ${r.tags.join(", ")}; ${r.uploaded.length} new blob(s)`);
     return 0;
   } catch (e) {
@@ -88,16 +127,27 @@ export async function chartPublish(archive: string, target: string, flags: Publi
 
 export interface PromoteFlags {
   stage: string;
+  force?: boolean;
   plainHttp?: boolean;
 }
 
 export async function chartPromote(ref: string, flags: PromoteFlags, io: Io = consoleIo): Promise<number> {
   try {
-    const r = await promoteChart(ref, flags.stage, { credentials: credentialsFromEnv(), plainHttp: flags.plainHttp || undefined });
-    io.out(`promoted ${r.ref} (${r.digest}) to stage ${r.stage}`);
+    const r = await promoteChart(ref, flags.stage, { credentials: credentialsFromEnv(), plainHttp: flags.plainHttp || undefined, force: flags.force });
+    io.out(`promoted ${r.ref} (${r.version}, ${r.digest}) to stage ${r.stage}`);
     return 0;
   } catch (e) {
     return report("chart promote", e, io);
+  }
+}
+
+export async function chartResolve(ref: string, flags: { plainHttp?: boolean }, io: Io = consoleIo): Promise<number> {
+  try {
+    const r = await resolveChart(ref, { credentials: credentialsFromEnv(), plainHttp: flags.plainHttp || undefined });
+    io.out(`${r.version} ${r.digest}`);
+    return 0;
+  } catch (e) {
+    return report("chart resolve", e, io);
   }
 }
 
@@ -112,17 +162,22 @@ export function registerChartCommands(program: Command): void {
     .requiredOption("--out <dir>", "directory for <name>/ and <name>-<version>.tgz")
     .option("--version <version>", "chart version (SemVer 2)", "0.1.0")
     .option("--gitlab-release <major.minor>", "GitLab release the chart is compatible with, e.g. 17.9")
-    .option("--stage <stage>", "stage the chart enters when published, e.g. staging")
-    .option("--image <repository:tag>", "container image, overriding spec.image")
+    .option("--image <reference>", "container image REPOSITORY:TAG, REPOSITORY@sha256:DIGEST or both, overriding spec.image")
+    .option("--home <url>", "the project's home page (Chart.yaml home), e.g. $CI_PROJECT_URL")
+    .option("--source <url>", "source code URL (Chart.yaml sources), repeatable", collect, [])
+    .option("--icon <url>", "chart icon URL (default: the GitLab logo)")
+    .option("--registry <oci://HOST/PATH>", "where the chart will be published, for the README's install commands")
     .action(async (manifest: string, opts: BuildFlags) => {
       process.exitCode = await chartBuild(manifest, opts);
     });
   chart
     .command("publish")
-    .description("Push a chart .tgz to oci://HOST/PATH/<name> and tag it (version, gitlab-X.Y, stage, --tag)")
+    .description("Push a chart .tgz to oci://HOST/PATH/<name> as helm push does, and tag it (version, gitlab-X.Y, --stage, --tag)")
     .argument("<chart.tgz>", "archive from runway chart build")
     .argument("<oci://HOST/PATH>", "registry location; the chart goes to PATH/<name>")
-    .option("--tag <tag>", "extra tag, repeatable", collect, [])
+    .option("--stage <stage>", "stage tag the chart enters, e.g. staging")
+    .option("--tag <tag>", "extra moving tag, repeatable", collect, [])
+    .option("--force", "move shared tags (gitlab-X.Y, stage, --tag) even when they point at a newer version")
     .option("--plain-http", "use http:// (only for 127.0.0.1/localhost, which use it automatically)")
     .action(async (archive: string, target: string, opts: PublishFlags) => {
       process.exitCode = await chartPublish(archive, target, opts);
@@ -132,8 +187,17 @@ export function registerChartCommands(program: Command): void {
     .description("Point a stage tag at a published chart version, without re-uploading")
     .argument("<oci://HOST/PATH/NAME:VERSION>", "the published chart version")
     .requiredOption("--stage <stage>", "stage to move, e.g. production")
+    .option("--force", "move the stage even to an older version: a deliberate rollback")
     .option("--plain-http", "use http:// (only for 127.0.0.1/localhost, which use it automatically)")
     .action(async (ref: string, opts: PromoteFlags) => {
       process.exitCode = await chartPromote(ref, opts);
+    });
+  chart
+    .command("resolve")
+    .description("Print the chart version and digest a tag (stage, gitlab-X.Y) points at, for helm --version or @digest")
+    .argument("<oci://HOST/PATH/NAME:TAG>", "a published chart tag, e.g. oci://registry.gitlab.com/group/charts/svc:production")
+    .option("--plain-http", "use http:// (only for 127.0.0.1/localhost, which use it automatically)")
+    .action(async (ref: string, opts: { plainHttp?: boolean }) => {
+      process.exitCode = await chartResolve(ref, opts);
     });
 }

@@ -5,7 +5,10 @@
  * value, at the field, with the reason; docs/cloud-run-parity.md lists them and a test keeps both in step.
  */
 import { z } from "zod";
-import { cpuQuantity, dnsLabel, gcpRegion, memoryQuantity } from "../config/schema/common";
+import { dnsLabel, gcpRegion } from "../config/schema/common";
+import { IMAGE_DIGEST, IMAGE_REPOSITORY, IMAGE_TAG, parseImageReference } from "./image";
+import { checkMountPath } from "./mounts";
+import { cpuQuantity, memoryQuantity, parseQuantity } from "./quantity";
 
 const PARITY = "see docs/cloud-run-parity.md";
 
@@ -34,9 +37,15 @@ const labelValue = z
 
 const port = z.int().min(1, { error: "must be a port number 1-65535" }).max(65535, { error: "must be a port number 1-65535" });
 
-const httpPath = z
+// RFC 3986 path characters (pchar and '/').
+const PATH = "/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*";
+const httpPath = z.string().regex(new RegExp(`^${PATH}$`), { error: "must be an absolute URL path such as /monitoring/healthz" });
+/** A probe's path may carry a query string: the kubelet sends it as written. */
+const probePath = z
   .string()
-  .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { error: "must be an absolute URL path such as /monitoring/healthz" });
+  .regex(new RegExp(`^${PATH}(\\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$`), {
+    error: "must be an absolute URL path, optionally with a query, such as /healthz or /healthz?verbose=1",
+  });
 
 const seconds = (min: number, max: number) =>
   z
@@ -47,7 +56,7 @@ const seconds = (min: number, max: number) =>
 const probe = (kind: string, defaults: string) =>
   z
     .strictObject({
-      path: httpPath.describe("HTTP path probed with GET. Without it the probe opens a TCP connection to the port.").optional(),
+      path: probePath.describe("HTTP path probed with GET, query string allowed. Without it the probe opens a TCP connection to the port.").optional(),
       port: port.describe("Port probed. Default: spec.container_port.").optional(),
       initial_delay_seconds: seconds(0, 3600).describe("Seconds after the container starts before the first probe. Default 0.").optional(),
       timeout_seconds: seconds(1, 3600).describe("Seconds after which one probe attempt fails. Default 1.").optional(),
@@ -56,27 +65,27 @@ const probe = (kind: string, defaults: string) =>
     })
     .describe(`${kind} (Kubernetes ${defaults}).`);
 
-const imageRepository = z
-  .string()
-  .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/, {
-    error: "must be an image repository such as registry.gitlab.com/group/project/image (lowercase, no tag)",
-  });
-const imageTag = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, { error: "must be an image tag such as v1.2.3" });
+const imageRepository = z.string().regex(IMAGE_REPOSITORY, {
+  error: "must be an image repository such as registry.gitlab.com/group/project/image (lowercase, no tag)",
+});
+const imageTag = z.string().regex(IMAGE_TAG, { error: "must be an image tag such as v1.2.3" });
+const imageDigest = z.string().regex(IMAGE_DIGEST, { error: "must be an image digest sha256:<64 hex digits>" });
 
 const image = z
   .union([
-    z.strictObject({
-      repository: imageRepository.describe("Image repository without the tag."),
-      tag: imageTag.describe("Image tag; also the chart's appVersion."),
-    }),
     z
-      .string()
-      .regex(/^[^\s:@]+(:[0-9]+)?(\/[^\s:@]+)*:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, {
-        error: "must be REPOSITORY:TAG such as registry.gitlab.com/group/project/image:v1.2.3, or a mapping with repository and tag",
-      }),
+      .strictObject({
+        repository: imageRepository.describe("Image repository without the tag."),
+        tag: imageTag.describe("Image tag; also the chart's appVersion.").optional(),
+        digest: imageDigest.describe("Image digest sha256:...; pins the image (the tag, if any, is kept for readers).").optional(),
+      })
+      .refine((i) => i.tag !== undefined || i.digest !== undefined, { error: "set tag, digest or both" }),
+    z.string().refine((s) => parseImageReference(s) !== undefined, {
+      error: "must be REPOSITORY:TAG, REPOSITORY@sha256:DIGEST or REPOSITORY:TAG@sha256:DIGEST such as registry.gitlab.com/group/project/image:v1.2.3",
+    }),
   ])
   .describe(
-    "Container image: {repository, tag}, or the Cloud Run-era string REPOSITORY:TAG. `runway chart build --image` overrides it, as the Cloud Run-era CI input did.",
+    "Container image: {repository, tag, digest}, or the Cloud Run-era string REPOSITORY:TAG (REPOSITORY@sha256:... pins a digest). `runway chart build --image` overrides it, as the Cloud Run-era CI input did.",
   );
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be an environment variable name such as LOG_LEVEL" });
@@ -107,7 +116,11 @@ const secret = z
     mount_path: z
       .string()
       .regex(/^\/[A-Za-z0-9._/-]*$/, { error: "must be an absolute directory path such as /etc/secrets/llm" })
-      .describe("Directory where every key of the secret appears as a read-only file.")
+      .superRefine((p, ctx) => {
+        const problem = checkMountPath(p);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .describe("Directory where every key of the secret appears as a read-only file; one secret per directory, not /tmp (the chart's scratch volume).")
       .optional(),
   })
   .superRefine((s, ctx) => {
@@ -243,7 +256,7 @@ export const manifestSpecSchema = z
     pod_disruption_budget: z
       .strictObject({
         max_unavailable: z
-          .union([z.int().min(1), z.string().regex(/^[0-9]{1,2}%$/, { error: "must be a percentage such as 25%" })])
+          .union([z.int().min(1), z.string().regex(/^([1-9]?[0-9]|100)%$/, { error: "must be a percentage 0%-100% such as 25%" })])
           .describe("Replicas a voluntary disruption (node drain, upgrade) may take down at once. Default 1."),
       })
       .describe("PodDisruptionBudget (Kubernetes only). Default max_unavailable 1.")
@@ -314,6 +327,26 @@ export const manifestSpecSchema = z
       if (names.has(s.name)) ctx.addIssue({ code: "custom", path: ["secrets", i, "name"], message: `secret name ${s.name} is used twice; names must be unique` });
       names.add(s.name);
     });
+    // Kubernetes rejects two volume mounts at one path (and the chart's own scratch volume is at /tmp).
+    const mounts = new Map<string, string>();
+    (spec.secrets ?? []).forEach((s, i) => {
+      if (s.mount_path === undefined) return;
+      const prev = mounts.get(s.mount_path);
+      if (prev) ctx.addIssue({ code: "custom", path: ["secrets", i, "mount_path"], message: `${s.mount_path} is already the mount path of ${prev}; give each secret its own directory` });
+      else mounts.set(s.mount_path, `secrets[${i}] (${s.name})`);
+    });
+    // The API server rejects a request above its limit.
+    const { limits, requests } = spec.resources;
+    for (const r of ["cpu", "memory"] as const) {
+      const req = requests?.[r];
+      if (req !== undefined && (parseQuantity(req) ?? 0) > (parseQuantity(limits[r]) ?? Infinity)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["resources", "requests", r],
+          message: `request ${req} is above the limit ${limits[r]}; lower it or raise resources.limits.${r}`,
+        });
+      }
+    }
   })
   .describe("The service specification.");
 

@@ -1,7 +1,8 @@
 /**
- * The Runway-owned template: a manifest mapped to typed Kubernetes objects. Values that stay overridable are
- * holes (../chart/holes.ts): `renderKubernetes` fills them, the chart compiler turns them into Helm templates, and a
- * test proves both give the same objects.
+ * The Runway-owned template: a manifest mapped to typed Kubernetes objects. What depends on the install (values,
+ * release name) is a hole (../chart/holes.ts): `renderKubernetes` fills them, the chart compiler turns them into Helm
+ * templates, and the tests prove with real Helm that both give the same objects. Every object is named after the
+ * release (`<chart>.fullname`), so releases never collide in a namespace.
  *
  * Security defaults satisfy Pod Security `restricted` (checklist K1): non-root, read-only root filesystem, no
  * privilege escalation, all capabilities dropped, seccomp RuntimeDefault; requests and limits always set (K3 quotas
@@ -18,8 +19,11 @@ import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
-import { Hole, resolve } from "../chart/holes";
+import { createHash } from "node:crypto";
+import { helperFunctions, helpersTemplate, type FixedLabels } from "../chart/helpers";
+import { Hole, resolve, type RenderContext } from "../chart/holes";
 import type { ChartValues } from "../chart/values";
+import { TMP_MOUNT } from "./mounts";
 import type { Manifest } from "./schema";
 
 /** Google Managed Prometheus PodMonitoring (monitoring.googleapis.com/v1); no published model package has it. */
@@ -40,26 +44,30 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-/** One file of the chart's templates/ directory: an object with holes. */
+/** One file of the chart's templates/ directory: an object with holes; `checks` are helpers run before it. */
 export interface ChartTemplate {
   file: string;
   object: unknown;
+  checks?: string[];
 }
 
 export interface TemplateOptions {
   /** Chart version, for the helm.sh/chart label. */
   chartVersion: string;
+  /** Chart appVersion (the image tag, or digest). Default: values.image.tag or values.image.digest. */
+  appVersion?: string;
+  /** The Helm release rendered. Default: named after the service, as Runway installs it. */
+  release?: { name: string; namespace?: string };
 }
 
 /** Port of the Service, whatever the container port: the catalog's exposure.port default. */
 export const SERVICE_PORT = 8080;
 
-function selectorLabels(m: Manifest): Record<string, string> {
-  return { "app.kubernetes.io/name": m.metadata.name };
-}
+const selectorLabels = () => Hole.includeMap("selectorLabels");
+const fullname = () => Hole.include("fullname");
 
 /** GitLab infrastructure-standard owner labels (GKE cost allocation reads pod labels). */
-function ownerLabels(m: Manifest): Record<string, string> {
+function ownerLabels(m: Manifest): FixedLabels {
   return {
     gl_owner_email_handle: m.metadata.owner_email_handle,
     gl_dept: m.metadata.department,
@@ -68,19 +76,18 @@ function ownerLabels(m: Manifest): Record<string, string> {
   };
 }
 
-function labels(m: Manifest, o: TemplateOptions): Record<string, string> {
-  const chart = `${m.metadata.name}-${o.chartVersion}`.replace(/\+/g, "_").slice(0, 63).replace(/[^A-Za-z0-9]+$/, "");
-  return {
-    ...selectorLabels(m),
-    "app.kubernetes.io/part-of": "runway",
-    "app.kubernetes.io/managed-by": "Helm",
-    "helm.sh/chart": chart,
-    ...ownerLabels(m),
-  };
+function metadata(name: string = fullname()) {
+  return { name, labels: Hole.includeMap("labels") };
 }
 
-function metadata(m: Manifest, o: TemplateOptions, name = m.metadata.name) {
-  return { name, labels: labels(m, o) };
+/**
+ * Volume name of a mounted secret: a DNS label of at most 63 characters, unique per secret. Long secret names keep
+ * a readable prefix and a hash of the whole name.
+ */
+export function secretVolumeName(secret: string): string {
+  const name = `secret-${secret}`;
+  if (name.length <= 63) return name;
+  return `${name.slice(0, 54).replace(/-+$/, "")}-${createHash("sha256").update(secret).digest("hex").slice(0, 8)}`;
 }
 
 type ProbeSpec = NonNullable<Manifest["spec"]["startup_probe"]>;
@@ -118,7 +125,7 @@ function topologySpread(m: Manifest): ITopologySpreadConstraint[] {
     maxSkew: t.max_skew,
     topologyKey,
     whenUnsatisfiable: mode(how),
-    labelSelector: { matchLabels: selectorLabels(m) },
+    labelSelector: { matchLabels: selectorLabels() },
     // Spread each revision on its own, so a rollout does not pile new pods where old ones are leaving.
     matchLabelKeys: ["pod-template-hash"],
   }));
@@ -130,13 +137,13 @@ function container(m: Manifest): IContainer {
   const secretEnv: IEnvVar[] = (s.secrets ?? []).flatMap((sec) =>
     Object.keys(sec.env ?? {})
       .sort()
-      .map((name) => ({ name, valueFrom: { secretKeyRef: { name: sec.name, key: (sec.env ?? {})[name] } } })),
+      .map((name) => ({ name, valueFrom: { secretKeyRef: { name: Hole.include("secretName", { arg: sec.name }), key: (sec.env ?? {})[name] } } })),
   );
   const mounts = (s.secrets ?? []).filter((sec) => sec.mount_path);
   const shutdown = s.graceful_shutdown ?? { termination_grace_period_seconds: 30, pre_stop_sleep_seconds: 5 };
   return {
     name: m.metadata.name,
-    image: Hole.concat([{ path: "image.repository" }, ":", { path: "image.tag" }]),
+    image: Hole.include("image", { quote: true }),
     imagePullPolicy: Hole.value("image.pullPolicy"),
     ports: [
       { name: "http", containerPort: port, protocol: "TCP" },
@@ -158,29 +165,29 @@ function container(m: Manifest): IContainer {
     // Keep serving while load balancers drop the endpoint; sleep is a kubelet action, no shell in the image needed.
     lifecycle: shutdown.pre_stop_sleep_seconds > 0 ? { preStop: { sleep: { seconds: shutdown.pre_stop_sleep_seconds } } } : undefined,
     volumeMounts: [
-      { name: "tmp", mountPath: "/tmp" },
-      ...mounts.map((sec) => ({ name: `secret-${sec.name}`, mountPath: sec.mount_path as string, readOnly: true })),
+      { name: "tmp", mountPath: TMP_MOUNT },
+      ...mounts.map((sec) => ({ name: secretVolumeName(sec.name), mountPath: sec.mount_path as string, readOnly: true })),
     ],
   };
 }
 
-export function deployment(m: Manifest, o: TemplateOptions): IDeployment {
+export function deployment(m: Manifest): IDeployment {
   const s = m.spec;
-  const podLabels = { ...selectorLabels(m), "app.kubernetes.io/part-of": "runway", ...ownerLabels(m) };
   const fsGroup = s.run_as_user ?? 65532;
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: metadata(m, o),
+    metadata: metadata(),
     spec: {
       // No replicas: the HPA owns the count, and a fixed number here would reset it on every upgrade.
       revisionHistoryLimit: 5,
-      selector: { matchLabels: selectorLabels(m) },
+      selector: { matchLabels: selectorLabels() },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
       template: {
-        metadata: { labels: podLabels },
+        metadata: { annotations: Hole.with("podAnnotations"), labels: Hole.includeMap("podLabels") },
         spec: {
-          serviceAccountName: Hole.value("serviceAccount.name"),
+          imagePullSecrets: Hole.with("imagePullSecrets"),
+          serviceAccountName: Hole.include("serviceAccountName"),
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: s.graceful_shutdown?.termination_grace_period_seconds ?? 30,
@@ -193,11 +200,17 @@ export function deployment(m: Manifest, o: TemplateOptions): IDeployment {
           },
           topologySpreadConstraints: topologySpread(m),
           containers: [container(m)],
+          nodeSelector: Hole.with("nodeSelector"),
+          affinity: Hole.with("affinity"),
+          tolerations: Hole.with("tolerations"),
           volumes: [
             { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
             ...(s.secrets ?? [])
               .filter((sec) => sec.mount_path)
-              .map((sec) => ({ name: `secret-${sec.name}`, secret: { secretName: sec.name, defaultMode: 0o440 } })),
+              .map((sec) => ({
+                name: secretVolumeName(sec.name),
+                secret: { secretName: Hole.include("secretName", { arg: sec.name }), defaultMode: 0o440 },
+              })),
           ],
         },
       },
@@ -205,26 +218,26 @@ export function deployment(m: Manifest, o: TemplateOptions): IDeployment {
   };
 }
 
-export function service(m: Manifest, o: TemplateOptions): IService {
+export function service(m: Manifest): IService {
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: metadata(m, o),
+    metadata: metadata(),
     spec: {
       type: "ClusterIP",
-      selector: selectorLabels(m),
+      selector: selectorLabels(),
       ports: [{ name: "http", port: SERVICE_PORT, targetPort: "http", protocol: "TCP", appProtocol: backendProtocol(m) }],
     },
   };
 }
 
-export function horizontalPodAutoscaler(m: Manifest, o: TemplateOptions): IHorizontalPodAutoscaler {
+export function horizontalPodAutoscaler(): IHorizontalPodAutoscaler {
   return {
     apiVersion: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
-    metadata: metadata(m, o),
+    metadata: metadata(),
     spec: {
-      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: m.metadata.name },
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: fullname() },
       minReplicas: Hole.value<number>("autoscaling.minReplicas"),
       maxReplicas: Hole.value<number>("autoscaling.maxReplicas"),
       metrics: [
@@ -245,86 +258,112 @@ export function horizontalPodAutoscaler(m: Manifest, o: TemplateOptions): IHoriz
   };
 }
 
-export function podDisruptionBudget(m: Manifest, o: TemplateOptions): IPodDisruptionBudget {
+export function podDisruptionBudget(m: Manifest): IPodDisruptionBudget {
   return {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
-    metadata: metadata(m, o),
+    metadata: metadata(),
     spec: {
       maxUnavailable: m.spec.pod_disruption_budget?.max_unavailable ?? 1,
-      selector: { matchLabels: selectorLabels(m) },
+      selector: { matchLabels: selectorLabels() },
       // A crash-looping pod must not block node drains.
       unhealthyPodEvictionPolicy: "AlwaysAllow",
     },
   };
 }
 
-export function serviceAccount(m: Manifest, o: TemplateOptions): IServiceAccount {
+export function serviceAccount(): IServiceAccount {
   return {
     apiVersion: "v1",
     kind: "ServiceAccount",
-    metadata: { name: Hole.value("serviceAccount.name"), labels: labels(m, o), annotations: Hole.with("serviceAccount.annotations") },
+    metadata: { name: Hole.include("serviceAccountName"), labels: Hole.includeMap("labels"), annotations: Hole.with("serviceAccount.annotations") },
     automountServiceAccountToken: false,
   };
 }
 
-export function externalSecrets(m: Manifest, o: TemplateOptions): IExternalSecret[] {
+export function externalSecrets(m: Manifest): IExternalSecret[] {
   return (m.spec.secrets ?? []).map((sec) => ({
     apiVersion: "external-secrets.io/v1",
     kind: "ExternalSecret",
-    metadata: metadata(m, o, sec.name),
+    metadata: metadata(Hole.include("secretName", { arg: sec.name })),
     spec: {
       refreshInterval: Hole.value("externalSecrets.refreshInterval", true),
       secretStoreRef: Hole.yaml("externalSecrets.secretStoreRef"),
-      target: { name: sec.name, creationPolicy: "Owner", deletionPolicy: "Retain" },
+      target: { name: Hole.include("secretName", { arg: sec.name }), creationPolicy: "Owner", deletionPolicy: "Retain" },
       dataFrom: [{ extract: { key: Hole.concat([{ path: "externalSecrets.vaultPathPrefix" }, `/${sec.vault_path}`]) } }],
     },
   }));
 }
 
-export function httpRoute(m: Manifest, o: TemplateOptions): IHTTPRoute {
+export function httpRoute(): IHTTPRoute {
   return {
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "HTTPRoute",
-    metadata: metadata(m, o),
+    metadata: metadata(),
     spec: {
       parentRefs: Hole.yaml("route.parentRefs"),
       hostnames: Hole.yaml("route.hosts"),
-      rules: [{ backendRefs: [{ name: m.metadata.name, port: SERVICE_PORT }] }],
+      rules: [{ backendRefs: [{ name: fullname(), port: SERVICE_PORT }] }],
     },
   };
 }
 
-export function podMonitoring(m: Manifest, o: TemplateOptions): IPodMonitoring {
+export function podMonitoring(m: Manifest): IPodMonitoring {
   const sm = m.spec.service_monitor;
   return {
     apiVersion: "monitoring.googleapis.com/v1",
     kind: "PodMonitoring",
-    metadata: metadata(m, o),
+    metadata: metadata(),
     spec: {
-      selector: { matchLabels: selectorLabels(m) },
+      selector: { matchLabels: selectorLabels() },
       endpoints: [{ port: metricsPort(m) !== m.spec.container_port ? "metrics" : "http", path: sm?.path ?? "/metrics", interval: sm?.interval ?? "30s" }],
     },
   };
 }
 
-/** Every template file of the chart, in a fixed order. */
-export function chartTemplates(m: Manifest, o: TemplateOptions): ChartTemplate[] {
+/** Every template file of the chart, in a fixed order. Values are checked (`validate`) before the Deployment. */
+export function chartTemplates(m: Manifest): ChartTemplate[] {
   return [
-    { file: "serviceaccount.yaml", object: Hole.when("serviceAccount.create", serviceAccount(m, o)) },
-    { file: "deployment.yaml", object: deployment(m, o) },
-    { file: "service.yaml", object: service(m, o) },
-    { file: "hpa.yaml", object: horizontalPodAutoscaler(m, o) },
-    { file: "pdb.yaml", object: podDisruptionBudget(m, o) },
-    ...externalSecrets(m, o).map((es) => ({ file: `externalsecret-${es.metadata?.name}.yaml`, object: Hole.when("externalSecrets.enabled", es) })),
-    { file: "httproute.yaml", object: Hole.when("route.enabled", httpRoute(m, o)) },
-    { file: "podmonitoring.yaml", object: Hole.when("podMonitoring.enabled", podMonitoring(m, o)) },
+    { file: "serviceaccount.yaml", object: Hole.when("serviceAccount.create", serviceAccount()) },
+    { file: "deployment.yaml", object: deployment(m), checks: ["validate"] },
+    { file: "service.yaml", object: service(m) },
+    { file: "hpa.yaml", object: horizontalPodAutoscaler() },
+    { file: "pdb.yaml", object: podDisruptionBudget(m) },
+    ...externalSecrets(m).map((es, i) => ({
+      file: `externalsecret-${(m.spec.secrets ?? [])[i].name}.yaml`,
+      object: Hole.when("externalSecrets.enabled", es),
+    })),
+    { file: "httproute.yaml", object: Hole.when("route.enabled", httpRoute()) },
+    { file: "podmonitoring.yaml", object: Hole.when("podMonitoring.enabled", podMonitoring(m)) },
   ];
 }
 
-/** The Kubernetes objects the chart installs with `values`: what `helm template` would print. */
+/** templates/_helpers.tpl of the chart built from `m`. */
+export function chartHelpers(m: Manifest): string {
+  return helpersTemplate(m.metadata.name, ownerLabels(m));
+}
+
+/** What Helm passes as `.` for a release of the chart built from `m`. */
+export function renderContext(m: Manifest, values: ChartValues, o: TemplateOptions): RenderContext {
+  return {
+    values,
+    release: { name: o.release?.name ?? m.metadata.name, namespace: o.release?.namespace ?? m.metadata.name, service: "Helm" },
+    chart: { name: m.metadata.name, version: o.chartVersion, appVersion: o.appVersion ?? (values.image.tag || values.image.digest || "") },
+  };
+}
+
+/**
+ * The Kubernetes objects the chart installs with `values`: what `helm template` prints. Throws what the chart's
+ * `validate` helper fails with.
+ */
 export function renderKubernetes(m: Manifest, values: ChartValues, o: TemplateOptions): KubeObject[] {
-  return chartTemplates(m, o)
-    .map((t) => resolve(t.object, values) as KubeObject | undefined)
-    .filter((x): x is KubeObject => x !== undefined);
+  const ctx = renderContext(m, values, o);
+  const helpers = helperFunctions(ownerLabels(m));
+  const out: KubeObject[] = [];
+  for (const t of chartTemplates(m)) {
+    for (const check of t.checks ?? []) helpers[check](ctx);
+    const obj = resolve(t.object, ctx, helpers) as KubeObject | undefined;
+    if (obj !== undefined) out.push(obj);
+  }
+  return out;
 }

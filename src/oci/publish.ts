@@ -1,102 +1,80 @@
 /**
- * Charts as OCI artifacts, laid out as `helm push` does so that `helm pull oci://...` and Flux's OCIRepository and
- * HelmRelease read them: a Helm config blob (the chart metadata as JSON), one layer (the .tgz) and an OCI image
- * manifest. Tags are the chart's labels: its version, the GitLab release it is compatible with (`gitlab-X.Y`) and
- * the deployment stages it has reached.
+ * Charts as OCI artifacts, laid out as `helm push` does (helm-artifact.ts) so that `helm pull oci://...` and Flux's
+ * OCIRepository and HelmRelease read them. Tags are the chart's labels: its version (immutable), the GitLab release
+ * it is compatible with (`gitlab-X.Y`) and the deployment stages it has reached.
  *
  * Publishing pushes blobs, then the manifest by digest, and only then the tags, so an interrupted upload never
- * leaves a tag on an incomplete artifact. Promotion copies an existing manifest to a stage tag: no upload.
+ * leaves a tag on an incomplete artifact. Shared tags (gitlab-X.Y, stages, --tag) only ever move forward in SemVer
+ * order: a retried old pipeline cannot roll a stage back. Every tag is checked before anything is uploaded.
+ * Promotion copies an existing manifest to a stage tag, with the same forward-only rule: no upload.
  */
-import { parse as parseYaml } from "yaml";
-import { GITLAB_RELEASE_ANNOTATION as GITLAB_RELEASE, STAGE_ANNOTATION as STAGE } from "../chart/build";
-import { untgz } from "../chart/tar";
-import { RegistryClient, sha256, type ClientOptions } from "./client";
+import semver from "semver";
+import { RegistryClient, type ClientOptions } from "./client";
+import { chartArtifact, HELM_CONFIG_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE, type ChartArtifact } from "./helm-artifact";
 import { OciError, parseChartRef, parseRepositoryUrl, TAG, versionTag } from "./reference";
 
-export const HELM_CONFIG_MEDIA_TYPE = "application/vnd.cncf.helm.config.v1+json";
-export const HELM_LAYER_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
-export const OCI_MANIFEST_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json";
+export { chartArtifact, HELM_CONFIG_MEDIA_TYPE, HELM_LAYER_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from "./helm-artifact";
 
-export interface ChartArtifact {
-  name: string;
-  version: string;
-  gitlabRelease?: string;
-  stage?: string;
-  config: Buffer;
-  layer: Buffer;
-  manifest: Buffer;
-  manifestDigest: string;
+const STAGE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+function checkStage(stage: string): void {
+  if (!STAGE.test(stage) || stage.length > 30) {
+    throw new OciError(`--stage '${stage}' must be a stage name such as staging or production (lowercase letters, digits, '-')`);
+  }
 }
 
-// Helm's chart.Metadata JSON field order, so the config blob matches what `helm push` writes.
-const METADATA_FIELDS = [
-  "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon", "apiVersion", "condition", "tags",
-  "appVersion", "deprecated", "annotations", "kubeVersion", "dependencies", "type",
-];
-
-/** Reads Chart.yaml from a chart .tgz and builds the artifact. Deterministic: same .tgz, same digests. */
-export function chartArtifact(tgz: Buffer, file = "chart archive"): ChartArtifact {
-  let files: Map<string, Buffer>;
-  try {
-    files = untgz(tgz);
-  } catch (e) {
-    throw new OciError(`${file}: not a chart archive (${(e as Error).message}); build one with runway chart build`);
-  }
-  const chartYaml = [...files.keys()].find((p) => /^[^/]+\/Chart\.yaml$/.test(p));
-  if (!chartYaml) throw new OciError(`${file}: no <name>/Chart.yaml inside; build the archive with runway chart build`);
-  let meta: Record<string, unknown>;
-  try {
-    meta = parseYaml((files.get(chartYaml) as Buffer).toString("utf8")) as Record<string, unknown>;
-  } catch (e) {
-    throw new OciError(`${file}: ${chartYaml} is not valid YAML (${(e as Error).message.split("\n")[0]})`);
-  }
-  const name = meta?.name;
-  const version = meta?.version;
-  if (meta?.apiVersion !== "v2") throw new OciError(`${file}: ${chartYaml} must have apiVersion: v2`);
-  if (typeof name !== "string" || typeof version !== "string") throw new OciError(`${file}: ${chartYaml} needs a name and a version`);
-  if (chartYaml !== `${name}/Chart.yaml`) throw new OciError(`${file}: the chart directory must be named after the chart (${name}/), found ${chartYaml}`);
-  const annotations = (meta.annotations ?? {}) as Record<string, string>;
-  const ordered: Record<string, unknown> = {};
-  for (const f of METADATA_FIELDS) if (meta[f] !== undefined && meta[f] !== null && meta[f] !== "") ordered[f] = meta[f];
-  const config = Buffer.from(JSON.stringify(ordered), "utf8");
-  const ociAnnotations: Record<string, string> = {
-    "org.opencontainers.image.description": String(meta.description ?? ""),
-    "org.opencontainers.image.title": name,
-    "org.opencontainers.image.version": version,
-  };
-  for (const k of [GITLAB_RELEASE, STAGE]) if (annotations[k]) ociAnnotations[k] = String(annotations[k]);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
-      config: { mediaType: HELM_CONFIG_MEDIA_TYPE, digest: sha256(config), size: config.length },
-      layers: [{ mediaType: HELM_LAYER_MEDIA_TYPE, digest: sha256(tgz), size: tgz.length }],
-      annotations: ociAnnotations,
-    }),
-    "utf8",
-  );
-  return {
-    name,
-    version,
-    gitlabRelease: annotations[GITLAB_RELEASE] ? String(annotations[GITLAB_RELEASE]) : undefined,
-    stage: annotations[STAGE] ? String(annotations[STAGE]) : undefined,
-    config,
-    layer: tgz,
-    manifest,
-    manifestDigest: sha256(manifest),
-  };
+/** Whether a tag reads as a chart version (1.2.3, v1.2.3, 1.2.3_build): those are set only by publishing that version. */
+function looksLikeVersion(tag: string): boolean {
+  return semver.valid(tag.replace(/_/g, "+"), { loose: true }) !== null;
 }
 
-/** The tags a publish sets: version first (immutable), then the GitLab release, the entry stage and extra tags. */
-export function publishTags(a: ChartArtifact, extra: readonly string[] = []): string[] {
+/**
+ * The tags a publish sets: the version first (immutable), then the GitLab release, the stage the chart enters and
+ * extra tags, which all move.
+ */
+export function publishTags(a: Pick<ChartArtifact, "version" | "gitlabRelease">, o: { stage?: string; extra?: readonly string[] } = {}): string[] {
   const tags = [versionTag(a.version)];
   if (a.gitlabRelease) tags.push(`gitlab-${a.gitlabRelease}`);
-  if (a.stage) tags.push(a.stage);
-  for (const t of extra) {
+  if (o.stage !== undefined) {
+    checkStage(o.stage);
+    tags.push(o.stage);
+  }
+  for (const t of o.extra ?? []) {
     if (!TAG.test(t)) throw new OciError(`--tag '${t}' is not a valid OCI tag (letters, digits, '_', '.', '-'; at most 128)`);
+    if (looksLikeVersion(t) && t !== tags[0]) throw new OciError(`--tag '${t}' reads as a chart version; a version tag is only set by publishing that version`);
     if (!tags.includes(t)) tags.push(t);
   }
   return tags;
+}
+
+/** Version of the chart a manifest points at: Helm's version annotation, else the config blob. */
+async function versionOf(client: RegistryClient, bytes: Buffer): Promise<string | undefined> {
+  let m: { config?: { mediaType?: string; digest?: string }; annotations?: Record<string, string> };
+  try {
+    m = JSON.parse(bytes.toString("utf8")) as typeof m;
+  } catch {
+    return undefined;
+  }
+  if (m.config?.mediaType !== HELM_CONFIG_MEDIA_TYPE) return undefined;
+  const annotated = m.annotations?.["org.opencontainers.image.version"];
+  if (annotated) return annotated;
+  if (!m.config.digest) return undefined;
+  try {
+    const v = (JSON.parse((await client.getBlob(m.config.digest)).toString("utf8")) as { version?: unknown }).version;
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why moving `tag` from its current manifest to `version` would go backwards, or undefined when it may move. */
+async function backwards(client: RegistryClient, tag: string, version: string, digest: string): Promise<string | undefined> {
+  const current = await client.getManifest(tag, [OCI_MANIFEST_MEDIA_TYPE]);
+  if (!current || current.digest === digest) return undefined;
+  const at = await versionOf(client, current.bytes);
+  if (at === undefined || !semver.valid(at, { loose: true })) return `${tag} points at ${current.digest}, which is not a chart version Runway can order`;
+  if (semver.gt(at, version, { loose: true })) return `${tag} points at ${at}, newer than ${version}`;
+  return undefined;
 }
 
 export interface PublishResult {
@@ -107,17 +85,24 @@ export interface PublishResult {
 }
 
 export interface PublishOptions extends ClientOptions {
+  /** Stage tag the chart enters, e.g. staging. */
+  stage?: string;
+  /** Extra tags, which move like stage tags. */
   tags?: readonly string[];
+  /** Move shared tags even to an older version. */
+  force?: boolean;
+  /** The archive's mtime: the manifest's org.opencontainers.image.created, as `helm push` sets it. */
+  created?: Date;
   /** Force chunked blob uploads (tests; huge charts are chunked anyway). */
   chunked?: boolean;
 }
 
 /** Publishes a chart .tgz under `oci://HOST/PATH/<name>`. Safe to repeat with the same archive. */
 export async function publishChart(tgz: Buffer, target: string, o: PublishOptions = {}, file?: string): Promise<PublishResult> {
-  const art = chartArtifact(tgz, file);
+  const art = chartArtifact(tgz, file, o.created);
   const { host, repository: parent } = parseRepositoryUrl(target);
   const repository = `${parent}/${art.name}`;
-  const tags = publishTags(art, o.tags);
+  const tags = publishTags(art, { stage: o.stage, extra: o.tags });
   const client = new RegistryClient(host, repository, o);
   const ref = `oci://${host}/${repository}:${tags[0]}`;
 
@@ -125,6 +110,16 @@ export async function publishChart(tgz: Buffer, target: string, o: PublishOption
   const existing = await client.getManifest(tags[0], [OCI_MANIFEST_MEDIA_TYPE]);
   if (existing && existing.digest !== art.manifestDigest) {
     throw new OciError(`${ref} already exists with other content (${existing.digest}); chart versions are immutable, build with a new --version`);
+  }
+  if (!o.force) {
+    const refused: string[] = [];
+    for (const tag of tags.slice(1)) {
+      const why = await backwards(client, tag, art.version, art.manifestDigest);
+      if (why) refused.push(why);
+    }
+    if (refused.length > 0) {
+      throw new OciError(`not publishing ${ref}: ${refused.join("; ")}; shared tags never move to an older version (a retried old pipeline would roll them back): publish without those tags, or pass --force to move them anyway`);
+    }
   }
   const uploaded: string[] = [];
   for (const [data, what] of [
@@ -143,14 +138,18 @@ export interface PromoteResult {
   ref: string;
   stage: string;
   digest: string;
+  version: string;
+}
+
+export interface PromoteOptions extends ClientOptions {
+  /** Move the stage even to an older version: a deliberate rollback. */
+  force?: boolean;
 }
 
 /** Points the stage tag at an existing chart version: GET the manifest by version, PUT it under the stage. */
-export async function promoteChart(chartRef: string, stage: string, o: ClientOptions = {}): Promise<PromoteResult> {
+export async function promoteChart(chartRef: string, stage: string, o: PromoteOptions = {}): Promise<PromoteResult> {
   const { host, repository, tag } = parseChartRef(chartRef);
-  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(stage) || stage.length > 30) {
-    throw new OciError(`--stage '${stage}' must be a stage name such as staging or production (lowercase letters, digits, '-')`);
-  }
+  checkStage(stage);
   const client = new RegistryClient(host, repository, o);
   const found = await client.getManifest(tag, [OCI_MANIFEST_MEDIA_TYPE]);
   if (!found) throw new OciError(`${chartRef} not found: the registry has no version ${tag} of ${host}/${repository}; publish it first with runway chart publish`);
@@ -163,6 +162,31 @@ export async function promoteChart(chartRef: string, stage: string, o: ClientOpt
   if (parsed.config?.mediaType !== HELM_CONFIG_MEDIA_TYPE) {
     throw new OciError(`${chartRef} is not a Helm chart (config media type ${parsed.config?.mediaType ?? "missing"}); only charts are promoted`);
   }
+  const version = await versionOf(client, found.bytes);
+  if (version === undefined || !semver.valid(version, { loose: true })) throw new OciError(`${chartRef} carries no chart version Runway can order; only published charts are promoted`);
+  if (!o.force) {
+    const why = await backwards(client, stage, version, found.digest);
+    if (why) throw new OciError(`not promoting ${chartRef}: stage ${why}; a promotion never rolls a stage back unless --force (a deliberate rollback)`);
+  }
   await client.putManifest(stage, found.bytes, found.mediaType || OCI_MANIFEST_MEDIA_TYPE);
-  return { ref: chartRef, stage, digest: found.digest };
+  return { ref: chartRef, stage, digest: found.digest, version };
+}
+
+export interface ResolveResult {
+  version: string;
+  digest: string;
+}
+
+/**
+ * The chart version and manifest digest a tag points at (a stage, gitlab-X.Y or version tag), for Helm, which only
+ * takes SemVer versions or digests: `helm install NAME oci://HOST/PATH/NAME --version VERSION`, or `...NAME@DIGEST`.
+ */
+export async function resolveChart(chartRef: string, o: ClientOptions = {}): Promise<ResolveResult> {
+  const { host, repository, tag } = parseChartRef(chartRef);
+  const client = new RegistryClient(host, repository, o);
+  const found = await client.getManifest(tag, [OCI_MANIFEST_MEDIA_TYPE]);
+  if (!found) throw new OciError(`${chartRef} not found: the registry has no tag ${tag} in ${host}/${repository}`);
+  const version = await versionOf(client, found.bytes);
+  if (version === undefined) throw new OciError(`${chartRef} is not a Helm chart`);
+  return { version, digest: found.digest };
 }
