@@ -59,7 +59,7 @@ describe("runway chart CLI", () => {
   it("a bad flag exits 1 naming the flag", async () => {
     const o = io();
     expect(await chartBuild(MANIFEST, { out: path.join(tmp, "flag"), version: "v1" }, o)).toBe(1);
-    expect(o.lines).toEqual(["runway chart build: --version: 'v1' is not SemVer 2 such as 1.4.0 or 1.4.0-rc.1"]);
+    expect(o.lines).toEqual(["runway: chart build: --version: 'v1' is not SemVer 2 such as 1.4.0 or 1.4.0-rc.1"]);
   });
 
   it("a missing manifest exits 1 with the file named", async () => {
@@ -75,6 +75,6 @@ describe("runway chart CLI", () => {
     const o = io();
     expect(await chartBuild(MANIFEST, { out: path.join(blocker, "out") }, o)).toBe(1);
     expect(o.lines).toHaveLength(1);
-    expect(o.lines[0]).toMatch(/^runway chart build: cannot [a-z]+ .*a-file\/out.*: ENOTDIR$/);
+    expect(o.lines[0]).toMatch(/^runway: chart build: cannot [a-z]+ .*a-file\/out.*: ENOTDIR$/);
   });
 });

@@ -3,7 +3,8 @@
  * by folded details (the plan diff per stack and the guardrail findings). Built only from offline plans.
  */
 import type { Plan } from "../plan/engine";
-import { diffPlans, isEmptyDiff, type PlanDiff, renderDiffMarkdown } from "../plan/diff";
+import { diffPlans, isEmptyDiff, type PlanDiff } from "../plan/diff";
+import { renderDiffMarkdown } from "../plan/diff-render";
 import { checkPlan, reportFailed, reportMarkdown, type StackReport, totals } from "../rules/check";
 import type { Waiver } from "../rules/waivers";
 
