@@ -57,9 +57,10 @@ export function valueView(change: ValueChange): ValueView {
 function valueText(change: ValueChange, indent: string, paint: Paint): string[] {
   const v = valueView(change);
   if (v.kind === "inline") return [`${indent}${v.path}: ${paint("red", v.old)} => ${paint("green", v.new)}`];
+  const inner = `${indent}  `;
   return [
     `${indent}${v.path}:`,
-    ...v.lines.map((l) => (l === "…" ? `${indent}  …` : l.op === "+" ? paint("green", `${indent}+ ${l.text}`) : l.op === "-" ? paint("red", `${indent}- ${l.text}`) : `${indent}  ${l.text}`)),
+    ...v.lines.map((l) => (l === "…" ? `${inner}  …` : l.op === "+" ? paint("green", `${inner}+ ${l.text}`) : l.op === "-" ? paint("red", `${inner}- ${l.text}`) : `${inner}  ${l.text}`)),
   ];
 }
 

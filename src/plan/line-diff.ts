@@ -43,10 +43,10 @@ export function diffLines(a: readonly string[], b: readonly string[], limit = 4_
       middle.push({ op: " ", text: x[i] });
       i++;
       j++;
-    } else if (j < m && (i === n || lcs[at(i, j + 1)] >= lcs[at(i + 1, j)])) {
-      middle.push({ op: "+", text: y[j++] });
-    } else {
+    } else if (i < n && (j === m || lcs[at(i + 1, j)] >= lcs[at(i, j + 1)])) {
       middle.push({ op: "-", text: x[i++] });
+    } else {
+      middle.push({ op: "+", text: y[j++] });
     }
   }
   return [...head, ...middle, ...tail];
