@@ -73,7 +73,8 @@ function aptInstall(packages: string[], present: () => boolean): string | undefi
   // init script would start a system-wide registry on :5000; the tests start their own, so stop it again.
   const script = [
     "set -e",
-    `missing=""; for p in ${packages.join(" ")}; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done`,
+    // Installed means "install ok installed": a removed package keeps its config files and still answers dpkg -s.
+    `missing=""; for p in ${packages.join(" ")}; do [ "$(dpkg-query -W -f='\${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing="$missing $p"; done`,
     '[ -z "$missing" ] && exit 0',
     "export DEBIAN_FRONTEND=noninteractive",
     "apt-get update -qq",
