@@ -89,6 +89,12 @@ describe("plan --json", () => {
     expect(r).toEqual({ code: 1, out: "", err: `runway: plan: --json ${dir}: is a directory; give a file name (or - for stdout)` });
   });
 
+  it("an empty name is a usage error before planning", async () => {
+    const r = await runCli("plan", "--stack", "ai-gateway-selfhosted", "--json", "");
+    expect(r.code).toBe(2);
+    expect(r.err.split("\n")[0]).toBe("runway: plan: --json needs a file name, or - for stdout");
+  });
+
   it("with --all onto a file is a clear error", async () => {
     const file = path.join(tmp(), "plans");
     writeFileSync(file, "");

@@ -24,6 +24,11 @@ describe("runway validate", () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  it("a path that does not exist is named without a made-up position", async () => {
+    const r = await runCli("validate", "/nonexistent/x.yaml");
+    expect(r).toEqual({ code: 1, out: "", err: "runway: validate: /nonexistent/x.yaml: no such file or directory" });
+  });
+
   it("validates a catalog directory given as a path", async () => {
     const r = await runCli("validate", path.join(ROOT, "services"));
     expect(r.code).toBe(0);

@@ -6,7 +6,7 @@
  */
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import * as path from "node:path";
-import { errnoReason, InputError } from "./errors";
+import { errnoReason, InputError, UsageError } from "./errors";
 import type { Io } from "./io";
 
 export const STDOUT = "-";
@@ -32,6 +32,7 @@ function inputError(flag: string, target: string, e: unknown): InputError {
  * directory. Lets a long command fail in its first second instead of after minutes.
  */
 export function checkFileTarget(flag: string, target: string): void {
+  if (!target) throw new UsageError(`${flag} needs a file name, or - for stdout`);
   if (isStdout(target)) return;
   const kind = kindOf(target);
   if (kind === "directory") throw new InputError(`${flag} ${target}: is a directory; give a file name (or - for stdout)`);
@@ -49,6 +50,7 @@ export function checkFileTarget(flag: string, target: string): void {
 
 /** Checks that `target` can be a directory of output files (missing, or a directory). */
 export function checkDirectoryTarget(flag: string, target: string): void {
+  if (!target) throw new UsageError(`${flag} needs a directory name, or - for stdout`);
   const kind = kindOf(target);
   if (kind !== "missing" && kind !== "directory") throw new InputError(`${flag} ${target}: is not a directory`);
 }
