@@ -41,6 +41,8 @@ export interface CheckCommandOptions {
   format?: "text" | "markdown" | "json";
   /** Print the rule table (markdown) instead of checking. */
   rules?: boolean;
+  /** No progress while planning stacks. */
+  quiet?: boolean;
 }
 
 export type CheckIO = Io;
@@ -75,7 +77,7 @@ async function collectJobs(opts: CheckCommandOptions, deps: CheckDeps, root: str
   for (const s of stacks) {
     if (byStack.has(s)) throw new UsageError(`stack ${s} is given both by --stack and by --plan; choose one`);
   }
-  const bar = progress(io, stacks.length, ["planning", "planned"]);
+  const bar = progress(io, stacks.length, ["planning", "planned"], opts.quiet);
   try {
     for (const s of stacks) {
       bar.start(s);
@@ -147,6 +149,7 @@ export function registerCheckCommands(program: Command, deps: CheckDeps): void {
     .option("--catalog <dir>", "service catalog directory for --stack/--all (replaces runway:catalogDir)")
     .option("--rules", "print the rule table (id, severity, control, source) as markdown and exit")
     .addOption(new Option("--format <format>", "output format").choices(["text", "markdown", "json"]).default("text"))
+    .option("--quiet", "no progress while planning stacks")
     .action(async (opts: CheckCommandOptions) => {
       const code = await checkAction(opts, deps, deps.io ?? consoleIO);
       if (deps.setExit) deps.setExit(code);
