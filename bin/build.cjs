@@ -11,8 +11,10 @@ let tsc;
 try {
   tsc = require.resolve("typescript/bin/tsc", { paths: [root] });
 } catch {
-  console.error("runway: build: TypeScript is not installed; run `npm ci` (with dev dependencies) first");
-  process.exit(1);
+  // An install without dev dependencies (npm ci --omit=dev) cannot build; it must not fail for that. Build before
+  // pruning instead: npm ci && npm prune --omit=dev.
+  console.error("runway: build: TypeScript is not installed (no dev dependencies): dist/ was not built; run `npm ci` with dev dependencies, then `npm prune --omit=dev` if you need a smaller install");
+  process.exit(0);
 }
 const r = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], { stdio: "inherit" });
 if (r.status !== 0) process.exit(r.status ?? 1);

@@ -47,6 +47,7 @@ describe("exit statuses", () => {
       [["diff", "--format", "yaml", "a", "b"], "runway: diff: option '--format <format>' argument 'yaml' is invalid. Allowed choices are text, markdown, json."],
       [["check"], "runway: check: choose --stack NAME, --all or --plan FILE"],
       [["nope"], "runway: unknown command 'nope'"],
+      [["help", "nope"], "runway: help: unknown command 'nope'"],
     ];
     for (const [args, first] of cases) {
       const r = await runBin(args);

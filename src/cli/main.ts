@@ -156,6 +156,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const program = await buildProgram(io, (c) => (code = c), selectedCommand(args));
   const chain = commandPath(program, args);
   const target = chain.at(-1) ?? program;
+  const operands = args.filter((a) => !a.startsWith("-"));
+  if (operands[0] === "help" && operands[1] && !program.commands.some((c) => c.name() === operands[1])) {
+    io.err(`runway: help: unknown command '${operands[1]}'`);
+    io.err("Run 'runway --help' for usage.");
+    return EXIT.usage;
+  }
   // `runway` or `runway chart` alone: the help of that command, as kubectl and helm do.
   if (args.every((a) => !a.startsWith("-")) && args.length === chain.length && target.commands.length > 0) {
     target.outputHelp();
