@@ -1,7 +1,8 @@
 /**
- * The command-line conventions every `runway` command follows (docs/cli.md), checked on the real process
- * (bin/runway.cjs): exit statuses, one error format, --version, `-` for stdout, a closed pipe, colour, progress and
- * a missing base.
+ * The command-line conventions every `runway` command follows (docs/cli.md): exit statuses, one error format,
+ * --version, `-` for stdout, a closed pipe, colour, progress and a missing base. Each is checked on the real process
+ * (bin/runway.cjs); long tables of cases run in-process through the same main(), with one case of each on the
+ * process to show the status reaches it.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -33,10 +34,12 @@ function onTerminal(args: string[], env: Record<string, string> = {}): string {
 describe("exit statuses", () => {
   it("0 for help, for help of a command and for a command group alone", async () => {
     for (const args of [["--help"], ["help", "plan"], ["plan", "--help"], ["chart"], []]) {
-      const r = await runBin(args);
+      const r = await runCli(...args);
       expect({ args, code: r.code }).toEqual({ args, code: 0 });
-      expect(r.stdout).toMatch(/^Usage: runway/);
+      expect(r.out).toMatch(/^Usage: runway/);
     }
+    const p = await runBin(["help", "plan"]);
+    expect({ code: p.code, out: p.stdout }).toEqual({ code: 0, out: expect.stringMatching(/^Usage: runway plan/) });
   });
 
   it("2 for a wrong command line, with one `runway: <command>: message` line and a pointer to help", async () => {
@@ -50,10 +53,12 @@ describe("exit statuses", () => {
       [["help", "nope"], "runway: help: unknown command 'nope'"],
     ];
     for (const [args, first] of cases) {
-      const r = await runBin(args);
-      expect({ args, code: r.code, first: r.stderr.split("\n")[0] }).toEqual({ args, code: 2, first: expect.stringContaining(first) });
-      expect(r.stderr.split("\n")[1]).toMatch(/^Run 'runway ([a-z]+ )?--help' for usage\.$/);
+      const r = await runCli(...args);
+      expect({ args, code: r.code, first: r.err.split("\n")[0] }).toEqual({ args, code: 2, first: expect.stringContaining(first) });
+      expect(r.err.split("\n")[1]).toMatch(/^Run 'runway ([a-z]+ )?--help' for usage\.$/);
     }
+    const p = await runBin(["plan", "--bogus"]);
+    expect({ code: p.code, stderr: p.stderr }).toEqual({ code: 2, stderr: "runway: plan: unknown option '--bogus'\nRun 'runway plan --help' for usage.\n" });
   });
 
   it("1 for invalid input, named without a made-up position", async () => {
@@ -66,10 +71,12 @@ describe("exit statuses", () => {
       [["ci", "note", "--base", bad, "--head", planFile], `runway: ci note: ${bad}: cannot read plan`],
     ];
     for (const [args, first] of cases) {
-      const r = await runBin(args);
-      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 1, stderr: expect.stringContaining(first) });
-      expect(r.stderr).not.toMatch(/:1:1:|\n\s+at /);
+      const r = await runCli(...args);
+      expect({ args, code: r.code, stderr: r.err }).toEqual({ args, code: 1, stderr: expect.stringContaining(first) });
+      expect(r.err).not.toMatch(/:1:1:|\n\s+at /);
     }
+    const p = await runBin(["diff", bad, planFile]);
+    expect({ code: p.code, stderr: p.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/^runway: diff: .*bad\.json: cannot read plan/) });
   });
 
   it("1 for findings: a mandatory guardrail that fails", async () => {
@@ -87,9 +94,11 @@ describe("exit statuses", () => {
 describe("--version", () => {
   it("prints the package version and exits 0, as does `runway version`", async () => {
     for (const args of [["--version"], ["-V"], ["version"]]) {
-      const r = await runBin(args);
-      expect({ args, code: r.code, out: r.stdout }).toEqual({ args, code: 0, out: `${VERSION}\n` });
+      const r = await runCli(...args);
+      expect({ args, code: r.code, out: r.out }).toEqual({ args, code: 0, out: VERSION });
     }
+    const p = await runBin(["--version"]);
+    expect({ code: p.code, out: p.stdout }).toEqual({ code: 0, out: `${VERSION}\n` });
   });
 });
 
@@ -146,16 +155,16 @@ describe("progress", () => {
 describe("a missing base", () => {
   it("is an error naming --base-missing-ok, for diff and ci note", async () => {
     for (const args of [["diff", "/nonexistent", planFile], ["ci", "note", "--base", "/nonexistent", "--head", planFile]]) {
-      const r = await runBin(args);
+      const r = await runCli(...args);
       expect({ args, code: r.code }).toEqual({ args, code: 1 });
-      expect(r.stderr).toMatch(/\/nonexistent: no such file or directory; .*pass --base-missing-ok/);
+      expect(r.err).toMatch(/\/nonexistent: no such file or directory; .*pass --base-missing-ok/);
     }
   });
 
   it("with --base-missing-ok reads as no plans: everything in head is new", async () => {
-    const r = await runBin(["diff", "--base-missing-ok", "/nonexistent", planFile]);
+    const r = await runCli("diff", "--base-missing-ok", "/nonexistent", planFile);
     expect(r.code).toBe(0);
-    expect(r.stdout.split("\n")[0]).toMatch(/^stack ai-gateway-selfhosted: \d+ to add, 0 to change, 0 to remove/);
+    expect(r.out.split("\n")[0]).toMatch(/^stack ai-gateway-selfhosted: \d+ to add, 0 to change, 0 to remove/);
     expect(existsSync("/nonexistent")).toBe(false);
   });
 });
