@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../src/cli/errors";
-import { writeFileAtomic, writeOutput } from "../src/cli/output";
+import { writeFileAtomic, writeOutput, writeOutputDirectory } from "../src/cli/output";
 import { runCli } from "./helpers/cli";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "runway-output-"));
@@ -102,12 +102,12 @@ describe("plan --json", () => {
     expect(r).toEqual({ code: 1, out: "", err: `runway: plan: --json ${file}: is not a directory` });
   });
 
-  it("with --all keeps files in the directory that it did not write", async () => {
+  it("with --all keeps files in the directory that it did not write", () => {
     const dir = tmp();
     writeFileSync(path.join(dir, "README.txt"), "mine\n");
-    const r = await runCli("plan", "--all", "--json", dir, "--quiet");
-    expect(r.code).toBe(0);
+    writeFileSync(path.join(dir, "old-stack.json"), "{}\n");
+    writeOutputDirectory("--json", dir, [{ name: "a.json", text: "1\n" }, { name: "b.json", text: "2\n" }]);
+    expect(readdirSync(dir).sort()).toEqual(["README.txt", "a.json", "b.json", "old-stack.json"]);
     expect(readFileSync(path.join(dir, "README.txt"), "utf8")).toBe("mine\n");
-    expect(readdirSync(dir).filter((f) => f.endsWith(".json")).length).toBeGreaterThanOrEqual(4);
   });
 });
