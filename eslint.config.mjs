@@ -3,7 +3,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "schemas/**", "**/*.cjs", "out/**", "coverage/**", "scratch/**"] },
+  { ignores: ["node_modules/**", "dist/**", "schemas/**", "**/*.cjs", "out/**", "coverage/**", "scratch/**"] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,6 +5,7 @@
  *    through bare CustomResource registrations under the same mocks (bench/floor.ts). The floor's own plan must equal
  *    the platform's, resource for resource, or the comparison is void and the bench fails. The class floor replays
  *    them through the provider SDKs' classes (bench/class-floor.ts): the part of the gap the classes explain.
+ * 0. How fast `runway --help` starts (bench/cli-start.ts), compiled and from sources.
  * 3. Chart builds, when the chart compiler is present.
  * 4. The program's start under the nodejs language host (cmd/run with ts-node, as `pulumi preview` runs it), with an
  *    empty compile cache (cold) and again with the cache it left (warm).
@@ -17,6 +18,7 @@ import * as path from "node:path";
 import { listStacks } from "../src/config/stack";
 import type { Plan } from "../src/plan/engine";
 import { cliConfig, launchProgram } from "../test/helpers/language-host";
+import { benchCliStart, formatStartTimes } from "./cli-start";
 import { writeSyntheticCatalog } from "./synthetic";
 
 const ROOT = path.join(__dirname, "..");
@@ -74,6 +76,8 @@ async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), "runway-bench-"));
   // Another busy process on the machine shows in wall time first: say how busy it was.
   console.log(`machine: ${cpus().length} cores, node ${process.version}, load average ${loadavg()[0].toFixed(2)} at start\n`);
+  const start = benchCliStart();
+  console.log(`${formatStartTimes(start)}\n`);
   console.log("example stacks (runway plan, fresh process each):");
   for (const stack of listStacks(path.join(ROOT, "stacks"))) {
     const m = inFreshProcess("plan-worker.ts", [stack]);
@@ -118,7 +122,7 @@ async function main(): Promise<void> {
   console.log(
     `bench: tenants=${last.tenants} wall_s=${fmt(last.run.wallMs / 1000, 2)} rss_mb=${fmt(last.run.rssMb, 0)} ` +
       `per_tenant_ms=${fmt(last.run.wallMs / last.tenants, 2)} floor_ratio=${fmt(last.run.wallMs / last.floor.wallMs, 2)} ` +
-      `growth_500_over_200=${fmt(last.run.wallMs / r200.run.wallMs, 2)}`,
+      `growth_500_over_200=${fmt(last.run.wallMs / r200.run.wallMs, 2)} help_ms=${fmt(start.compiledHelpMs, 0)}`,
   );
 }
 

@@ -2,5 +2,6 @@ import * as path from "node:path";
 
 /** The project root: where Pulumi.yaml, stacks/ and services/ live. */
 export function projectRoot(): string {
-  return path.resolve(__dirname, "..");
+  const up = path.resolve(__dirname, "..");
+  return path.basename(up) === "dist" ? path.dirname(up) : up;
 }

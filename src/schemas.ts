@@ -4,13 +4,18 @@
  */
 import * as path from "node:path";
 import { z } from "zod";
+import { checkOutputSchema } from "./cli/check-json";
 import { catalogEntrySchema } from "./config/schema/catalog";
 import { stackFileSchema } from "./config/schema/stack";
+import { diffOutputSchema } from "./plan/diff-json";
+import { planSchema } from "./plan/schema";
 
 export interface GeneratedSchema {
   file: string;
   title: string;
   schema: z.ZodType;
+  /** "input": what a user may write (defaults optional, the default); "output": what runway writes. */
+  io?: "input" | "output";
 }
 
 export const SCHEMAS_DIR = "schemas";
@@ -19,6 +24,10 @@ export function schemaTargets(): GeneratedSchema[] {
   return [
     { file: "satellite-service.schema.json", title: "Runway SatelliteService (services/*.yaml)", schema: catalogEntrySchema },
     { file: "stack.schema.json", title: "Runway stack file (stacks/Pulumi.<stack>.yaml)", schema: stackFileSchema },
+    // What runway writes, for the programs that read it (docs/cli.md).
+    { file: "plan.schema.json", title: "Runway plan (runway plan --json)", schema: planSchema, io: "output" },
+    { file: "diff.schema.json", title: "Runway plan diff (runway diff --format json)", schema: diffOutputSchema, io: "output" },
+    { file: "check.schema.json", title: "Runway guardrail report (runway check --format json)", schema: checkOutputSchema, io: "output" },
   ];
 }
 
@@ -30,7 +39,7 @@ export function registerSchemaTargets(fn: () => GeneratedSchema[]): void {
 }
 
 export function renderSchema(t: GeneratedSchema): string {
-  const json = z.toJSONSchema(t.schema, { target: "draft-7", io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const json = z.toJSONSchema(t.schema, { target: "draft-7", io: t.io ?? "input", unrepresentable: "any" }) as Record<string, unknown>;
   const out = { $schema: "http://json-schema.org/draft-07/schema#", title: t.title, ...json };
   return `${JSON.stringify(out, null, 2)}\n`;
 }

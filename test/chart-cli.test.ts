@@ -61,7 +61,7 @@ describe("runway chart CLI", () => {
   it("a bad flag exits 1 naming the flag", async () => {
     const o = io();
     expect(await chartBuild(MANIFEST, { out: path.join(tmp, "flag"), version: "v1" }, o)).toBe(1);
-    expect(o.lines).toEqual(["runway chart build: --version: 'v1' is not SemVer 2 such as 1.4.0 or 1.4.0-rc.1"]);
+    expect(o.lines).toEqual(["runway: chart build: --version: 'v1' is not SemVer 2 such as 1.4.0 or 1.4.0-rc.1"]);
   });
 
   it("a missing manifest exits 1 with the file named", async () => {
@@ -77,6 +77,6 @@ describe("runway chart CLI", () => {
     const o = io();
     expect(await chartBuild(MANIFEST, { out: path.join(blocker, "out") }, o)).toBe(1);
     expect(o.lines).toHaveLength(1);
-    expect(o.lines[0]).toBe(`runway chart build: --out: ${blocker} is a file, so ${path.join(blocker, "out")} cannot be created; choose another directory`);
+    expect(o.lines[0]).toBe(`runway: chart build: --out: ${blocker} is a file, so ${path.join(blocker, "out")} cannot be created; choose another directory`);
   });
 });

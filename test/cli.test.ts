@@ -24,6 +24,11 @@ describe("runway validate", () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  it("a path that does not exist is named without a made-up position", async () => {
+    const r = await runCli("validate", "/nonexistent/x.yaml");
+    expect(r).toEqual({ code: 1, out: "", err: "runway: validate: /nonexistent/x.yaml: no such file or directory" });
+  });
+
   it("validates a catalog directory given as a path", async () => {
     const r = await runCli("validate", path.join(ROOT, "services"));
     expect(r.code).toBe(0);
@@ -61,16 +66,16 @@ describe("runway plan", () => {
     expect(readFileSync(file, "utf8")).not.toContain("offline-secret-");
   });
 
-  it("requires --stack or --all", async () => {
+  it("requires --stack or --all: a usage error, exit 2", async () => {
     const r = await runCli("plan");
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/choose --stack NAME or --all/);
+    expect(r.code).toBe(2);
+    expect(r.err.split("\n")[0]).toMatch(/^runway: plan: choose --stack NAME or --all/);
   });
 
   it("an unknown stack is a clear error", async () => {
     const r = await runCli("plan", "--stack", "nope");
     expect(r.code).toBe(1);
-    expect(r.err).toContain("no stack 'nope': stacks/Pulumi.nope.yaml does not exist");
+    expect(r.err).toContain("runway: plan: no stack 'nope': stacks/Pulumi.nope.yaml does not exist");
   });
 
   it("honours a replaced catalog", async () => {
@@ -117,7 +122,7 @@ describe("runway diff", () => {
     writeFileSync(file, JSON.stringify({ stack: "x", resources: [{ urn: 1 }] }));
     const r = await runCli("diff", file, file);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`${file}:1:1: not a runway plan: resources.0.urn: Invalid input: expected string, received number`);
+    expect(r.err).toBe(`runway: diff: ${file}: not a runway plan: resources[0].urn: Invalid input: expected string, received number`);
   });
 
   it("renders markdown for a merge-request note", async () => {

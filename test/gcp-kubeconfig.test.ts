@@ -13,6 +13,7 @@ import { type ClusterState, gkeKubeconfig, kubeconfigFields } from "../src/gcp/k
 import { computedOutputs, MOCK_CA } from "../src/plan/mocks";
 import { clusterArgs, clusterConfig, PROJECT } from "./helpers/gcp";
 import { runWithMocks } from "./helpers/pulumi";
+import { kubectlBin } from "./helpers/tools";
 
 const state: ClusterState = {
   project: PROJECT,
@@ -33,7 +34,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function kubectlView(text: string): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const file = path.join(dir, `config-${Math.random().toString(36).slice(2)}`);
   writeFileSync(file, text);
-  return JSON.parse(execFileSync("/usr/bin/kubectl", ["config", "view", "--kubeconfig", file, "--raw", "-o", "json"], { encoding: "utf8" }));
+  return JSON.parse(execFileSync(kubectlBin(), ["config", "view", "--kubeconfig", file, "--raw", "-o", "json"], { encoding: "utf8" }));
 }
 
 describe("kubeconfig", () => {

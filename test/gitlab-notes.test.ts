@@ -84,37 +84,37 @@ describe("runway ci comment", () => {
     const code = await ciComment({ file: "NOTE.md", marker: "runway-plan" }, {}, io, tuning);
     expect(code).toBe(1);
     expect(err).toEqual([
-      "runway ci comment: CI_API_V4_URL is not set: run in a GitLab CI job, or set it to the API root, e.g. https://gitlab.com/api/v4",
-      "runway ci comment: CI_PROJECT_ID is not set: run in a GitLab CI job, or set it to the project's id or path",
-      'runway ci comment: CI_MERGE_REQUEST_IID is not set: run the job in a merge-request pipeline (rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event")',
-      "runway ci comment: no GitLab token: set RUNWAY_GITLAB_TOKEN (a project access token with the api scope, as a masked CI/CD variable) or run in a CI job that has CI_JOB_TOKEN",
+      "runway: ci comment: CI_API_V4_URL is not set: run in a GitLab CI job, or set it to the API root, e.g. https://gitlab.com/api/v4",
+      "runway: ci comment: CI_PROJECT_ID is not set: run in a GitLab CI job, or set it to the project's id or path",
+      'runway: ci comment: CI_MERGE_REQUEST_IID is not set: run the job in a merge-request pipeline (rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event")',
+      "runway: ci comment: no GitLab token: set RUNWAY_GITLAB_TOKEN (a project access token with the api scope, as a masked CI/CD variable) or run in a CI job that has CI_JOB_TOKEN",
     ]);
   });
 
   it("rejects a marker that would break the hidden comment", async () => {
     expect(await ciComment({ file: noteFile("x"), marker: "a -->" }, env(), io, tuning)).toBe(1);
-    expect(err).toEqual([`runway ci comment: --marker "a -->": use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`]);
+    expect(err).toEqual([`runway: ci comment: --marker "a -->": use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`]);
   });
 
   it("reports a missing or empty file", async () => {
     await ciComment({ file: join(dir, "absent.md"), marker: "runway-plan" }, env(), io, tuning);
     await ciComment({ file: noteFile("  \n"), marker: "runway-plan" }, env(), io, tuning);
     expect(err).toEqual([
-      `runway ci comment: --file ${join(dir, "absent.md")}: file not found`,
-      `runway ci comment: --file ${join(dir, "NOTE.md")}: the file is empty; write the note (e.g. runway diff --format markdown) first`,
+      `runway: ci comment: --file ${join(dir, "absent.md")}: file not found`,
+      `runway: ci comment: --file ${join(dir, "NOTE.md")}: the file is empty; write the note (e.g. runway diff --format markdown) first`,
     ]);
   });
 
   it("an unknown merge request is a clear 404", async () => {
     await ciComment({ file: noteFile("x"), marker: "runway-plan" }, env({ CI_MERGE_REQUEST_IID: "99" }), io, tuning);
-    expect(err).toEqual(["runway ci comment: GitLab GET /projects/7/merge_requests/99/notes: 404 Not Found: it does not exist, or the token cannot see it"]);
+    expect(err).toEqual(["runway: ci comment: GitLab GET /projects/7/merge_requests/99/notes: 404 Not Found: it does not exist, or the token cannot see it"]);
   });
 
   it("a job token the notes API refuses says to set RUNWAY_GITLAB_TOKEN", async () => {
     gl.addJobToken("ci-job-token", { "satellites/billing": "developer" });
     await ciComment({ file: noteFile("x"), marker: "runway-plan" }, env({ RUNWAY_GITLAB_TOKEN: undefined, CI_JOB_TOKEN: "ci-job-token" }), io, tuning);
     expect(err).toEqual([
-      "runway ci comment: GitLab GET /projects/7/merge_requests/12/notes: 401 Unauthorized: the token is missing, invalid, expired or revoked; " +
+      "runway: ci comment: GitLab GET /projects/7/merge_requests/12/notes: 401 Unauthorized: the token is missing, invalid, expired or revoked; " +
         "CI_JOB_TOKEN cannot write merge-request notes: set RUNWAY_GITLAB_TOKEN to a project access token with the api scope",
     ]);
   });

@@ -144,10 +144,10 @@ describe("registry failures", () => {
     expect(await chartPublish(path.join(tmp, "missing.tgz"), `oci://${proxy.host}/cli`, {}, io)).toBe(1);
     expect(await chartPublish(file, "https://example.com/charts", {}, io)).toBe(1);
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^runway chart publish: reading 3\.0\.0 at .* failed: the connection was dropped/);
-    expect(lines[1]).toMatch(/^runway chart promote: reading 3\.0\.0 at .* failed: the connection was dropped/);
-    expect(lines[2]).toBe(`runway chart publish: ${path.join(tmp, "missing.tgz")}: file not found; build it with runway chart build`);
-    expect(lines[3]).toBe("runway chart publish: https://example.com/charts: the registry location must start with oci://, e.g. oci://registry.gitlab.com/group/project/charts");
+    expect(lines[0]).toMatch(/^runway: chart publish: reading 3\.0\.0 at .* failed: the connection was dropped/);
+    expect(lines[1]).toMatch(/^runway: chart promote: reading 3\.0\.0 at .* failed: the connection was dropped/);
+    expect(lines[2]).toBe(`runway: chart publish: ${path.join(tmp, "missing.tgz")}: file not found; build it with runway chart build`);
+    expect(lines[3]).toBe("runway: chart publish: https://example.com/charts: the registry location must start with oci://, e.g. oci://registry.gitlab.com/group/project/charts");
     for (const l of lines) expect(l).not.toMatch(/\n|Error:|\.ts:[0-9]+/);
   });
 });

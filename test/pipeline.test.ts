@@ -22,7 +22,9 @@ describe("the repository's pipeline", () => {
     const script = job.script?.join("\n") ?? "";
     expect(job.extends).toBe(".trusted-target");
     expect(script.split("\n")[1]).toBe("cd /tmp/trusted");
-    expect(script).toContain('runway ci note --base "$CI_PROJECT_DIR/out/base" --head "$CI_PROJECT_DIR/out/head"');
+    expect(script).toContain('runway ci note --base "$CI_PROJECT_DIR/out/base" $base_opt --head "$CI_PROJECT_DIR/out/head"');
+    // A missing base is an error unless the job says otherwise, which it does only when the target left no plans.
+    expect(script).toContain('base_opt=""; [ -d "$CI_PROJECT_DIR/out/base" ] || base_opt="--base-missing-ok"');
     expect(script).toContain('runway ci comment --file "$CI_PROJECT_DIR/out/note.md" --marker runway-plan');
     expect(script).not.toMatch(/pulumi (preview|up)/);
   });

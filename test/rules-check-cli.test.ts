@@ -127,7 +127,7 @@ describe("runway check", () => {
     ["nothing to check", {}, /choose --stack NAME, --all or --plan FILE/],
     ["three plans of one stack", { plan: ["a", "a", "a"] }, /3 plans for stack test/],
     ["a base without a head", { base: ["other"], plan: ["a"] }, /--base .* is stack other, which has no head plan/],
-  ])("exits 2 on bad input: %s", async (_why, opts: CheckCommandOptions, message) => {
+  ])("exits 2 on a wrong command line: %s", async (_why, opts: CheckCommandOptions, message) => {
     const dir = tmp();
     const files: Record<string, string> = { a: writePlan(dir, "a.json", compliantPlan()), other: writePlan(dir, "o.json", { ...compliantPlan(), stack: "other" }) };
     const resolved = { ...opts, plan: opts.plan?.map((f) => files[f]), base: opts.base?.map((f) => files[f]) };
@@ -136,20 +136,20 @@ describe("runway check", () => {
     expect(err.join("\n")).toMatch(message);
   });
 
-  it("exits 2 naming the file when a plan cannot be read", async () => {
+  it("exits 1 naming the file when a plan cannot be read", async () => {
     const dir = tmp();
     const bad = path.join(dir, "bad.json");
     writeFileSync(bad, "{ not json");
     expect((await run({ plan: [bad] })).err[0]).toMatch(/bad\.json: cannot read plan/);
     writeFileSync(bad, JSON.stringify({ stack: "x", resources: [{ urn: 1 }] }));
     const r = await run({ plan: [bad] });
-    expect(r.code).toBe(2);
-    expect(r.err[0]).toMatch(/bad\.json: not a runway plan: resources\.0\.urn/);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toMatch(/^runway: check: .*bad\.json: not a runway plan: resources\[0\]\.urn/);
   });
 
-  it("exits 2 when a stack's program fails", async () => {
+  it("exits 1 when a stack's program fails", async () => {
     const r = await run({ stack: ["test"] }, { planStack: async () => Promise.reject(new Error("cluster.region: no subnet")) });
-    expect(r).toEqual({ code: 2, out: [], err: ["runway check: planning stack test failed: cluster.region: no subnet"] });
+    expect(r).toEqual({ code: 1, out: [], err: ["runway: check: planning stack test failed: cluster.region: no subnet"] });
   });
 
   it("registers `check` on a commander program and reports the exit code", async () => {

@@ -3,8 +3,10 @@
  * by folded details (the plan diff per stack and the guardrail findings). Built only from offline plans.
  */
 import type { Plan } from "../plan/engine";
-import { diffPlans, isEmptyDiff, type PlanDiff, renderDiffMarkdown } from "../plan/diff";
+import { diffPlans, isEmptyDiff, type PlanDiff } from "../plan/diff";
+import { renderDiffMarkdown } from "../plan/diff-render";
 import { checkPlan, reportFailed, reportMarkdown, type StackReport, totals } from "../rules/check";
+import { tenantGraph } from "./tenant-graph";
 import type { Waiver } from "../rules/waivers";
 
 export interface NoteInput {
@@ -51,6 +53,9 @@ export function buildNote(input: NoteInput): Note {
     "Planned offline with `runway plan` (no credentials); `pulumi preview` jobs follow where credentials exist.",
   ];
   if (input.pipelineUrl) lines.push("", `Pipeline: ${input.pipelineUrl}`);
+  const graph = tenantGraph(diffs, input.head);
+  if (graph.mermaid) lines.push("", "### What this adds per tenant", "", "```mermaid", graph.mermaid, "```");
+  else if (graph.omitted) lines.push("", "### What this adds per tenant", "", `No picture: ${graph.omitted}.`);
   lines.push("", "### Changes", "", renderDiffMarkdown(diffs), "", reportMarkdown(reports));
   return { markdown: `${lines.join("\n").trimEnd()}\n`, failed, diffs, reports };
 }

@@ -1,11 +1,12 @@
 /**
- * `runway chart build | publish | promote`. Each action returns its exit code (0 ok, 1 user error, 2 internal
- * error), also set as process.exitCode, and prints problems one per line: ConfigError diagnostics as
+ * `runway chart build | publish | promote`. Each action returns its exit code (0 ok, 1 user error, 70 internal
+ * error; src/cli/errors.ts), also set as process.exitCode, and prints problems one per line: ConfigError diagnostics as
  * `file:line:col: field: message`, registry failures as one sentence. Never a stack trace.
  */
 import { readFileSync, statSync } from "node:fs";
 import type { Command } from "commander";
 import { ConfigError, formatDiagnostic } from "../config/diagnostics";
+import { EXIT } from "./errors";
 import { BuildOptionError } from "../chart/build";
 import { buildChart } from "../chart/output";
 // Adds the manifest's JSON Schema to `runway schemas --write/--check`.
@@ -28,20 +29,20 @@ function report(command: string, e: unknown, io: Io): number {
     return 1;
   }
   if (e instanceof BuildOptionError) {
-    for (const p of e.problems) io.err(`runway ${command}: ${p}`);
+    for (const p of e.problems) io.err(`runway: ${command}: ${p}`);
     return 1;
   }
   if (e instanceof OciError) {
-    io.err(`runway ${command}: ${e.message}`);
+    io.err(`runway: ${command}: ${e.message}`);
     return 1;
   }
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === "string" && typeof err.syscall === "string") {
-    io.err(`runway ${command}: cannot ${err.syscall} ${err.path ?? ""}: ${err.code}`.replace(/\s+:/, ":"));
+    io.err(`runway: ${command}: cannot ${err.syscall} ${err.path ?? ""}: ${err.code}`.replace(/\s+:/, ":"));
     return 1;
   }
-  io.err(`runway ${command}: internal error: ${err?.message ?? String(e)}`);
-  return 2;
+  io.err(`runway: ${command}: internal error: ${err?.message ?? String(e)}`);
+  return EXIT.internal;
 }
 
 export interface BuildFlags {

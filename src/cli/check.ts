@@ -5,11 +5,9 @@
  *
  * Two `--plan` files of one stack are base and head (the replacement guard runs between them), as is
  * `--base BASE.json` with the head from `--plan` or `--stack`. Exit 0 when no mandatory rule fails, 1 when one
- * does, 2 when the input cannot be read.
+ * does or the input cannot be read, 2 for a wrong command line (src/cli/errors.ts).
  */
-import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import { z } from "zod";
 import { ConfigError } from "../config/diagnostics";
 import { stacksDir } from "../config/project";
 import { listStacks } from "../config/stack";
@@ -17,6 +15,11 @@ import type { Plan } from "../plan/engine";
 import { ruleTableMarkdown } from "../rules";
 import { checkPlan, formatReport, reportFailed, reportMarkdown, type StackReport } from "../rules/check";
 import { waiversOf } from "../rules/waivers";
+import { checkJson } from "./check-json";
+import { EXIT, InputError, reportError, UsageError } from "./errors";
+import { type Io, painter } from "./io";
+import { readPlanFile } from "./plans";
+import { progress } from "./progress";
 
 export interface CheckDeps {
   /** Runs a stack's program offline and returns its plan (the plan engine). */
@@ -38,57 +41,13 @@ export interface CheckCommandOptions {
   format?: "text" | "markdown" | "json";
   /** Print the rule table (markdown) instead of checking. */
   rules?: boolean;
+  /** No progress while planning stacks. */
+  quiet?: boolean;
 }
 
-export interface CheckIO {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type CheckIO = Io;
 
 const consoleIO: CheckIO = { out: (t) => console.log(t), err: (t) => console.error(t) };
-
-/** A usage or input problem: reported on stderr, exit 2. */
-export class CheckInputError extends Error {}
-
-const plannedResource = z.object({
-  urn: z.string(),
-  type: z.string(),
-  name: z.string(),
-  parent: z.string().nullable().default(null),
-  provider: z.string().nullable().default(null),
-  protect: z.boolean().default(false),
-  dependsOn: z.array(z.string()).default([]),
-  inputs: z.record(z.string(), z.unknown()).default({}),
-  custom: z.boolean().default(true),
-  retainOnDelete: z.boolean().default(false),
-  deleteBeforeReplace: z.boolean().default(false),
-  ignoreChanges: z.array(z.string()).default([]),
-  replaceOnChanges: z.array(z.string()).default([]),
-  additionalSecretOutputs: z.array(z.string()).default([]),
-  aliases: z.array(z.string()).default([]),
-});
-
-const planSchema = z.object({
-  stack: z.string().min(1),
-  resources: z.array(plannedResource),
-  outputs: z.record(z.string(), z.unknown()).default({}),
-});
-
-/** Reads a plan written by `runway plan --json`. */
-export function readPlanFile(file: string): Plan {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new CheckInputError(`${file}: cannot read plan: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const parsed = planSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CheckInputError(`${file}: not a runway plan: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  }
-  return parsed.data;
-}
 
 /** Plans a stack; a program that fails is an input problem of this stack, not an internal error. */
 async function planOrExplain(deps: CheckDeps, stack: string, catalogDir: string | undefined): Promise<Plan> {
@@ -96,7 +55,7 @@ async function planOrExplain(deps: CheckDeps, stack: string, catalogDir: string 
     return await deps.planStack(stack, { catalogDir });
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw new CheckInputError(`runway check: planning stack ${stack} failed: ${e instanceof Error ? e.message : String(e)}`);
+    throw new InputError(`planning stack ${stack} failed: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
@@ -105,31 +64,41 @@ interface Job {
   base?: Plan;
 }
 
-async function collectJobs(opts: CheckCommandOptions, deps: CheckDeps, root: string): Promise<Job[]> {
+async function collectJobs(opts: CheckCommandOptions, deps: CheckDeps, root: string, io: Io): Promise<Job[]> {
   const stacks = [...(opts.stack ?? [])];
   if (opts.all) stacks.push(...listStacks(stacksDir(root)).filter((s) => !stacks.includes(s)));
-  if (stacks.length === 0 && !opts.plan?.length) throw new CheckInputError("runway check: choose --stack NAME, --all or --plan FILE");
-  if (opts.all && stacks.length === 0) throw new CheckInputError(`runway check --all: no stack files in ${stacksDir(root)}`);
+  if (stacks.length === 0 && !opts.plan?.length) throw new UsageError("choose --stack NAME, --all or --plan FILE");
+  if (opts.all && stacks.length === 0) throw new InputError(`--all: no stack files in ${stacksDir(root)}`);
 
   const byStack = new Map<string, Plan[]>();
   for (const file of opts.plan ?? []) {
-    const p = readPlanFile(file);
-    byStack.set(p.stack, [...(byStack.get(p.stack) ?? []), p]);
+    for (const p of readPlanFile(file)) byStack.set(p.stack, [...(byStack.get(p.stack) ?? []), p]);
   }
   for (const s of stacks) {
-    if (byStack.has(s)) throw new CheckInputError(`runway check: stack ${s} is given both by --stack and by --plan; choose one`);
-    byStack.set(s, [await planOrExplain(deps, s, opts.catalog)]);
+    if (byStack.has(s)) throw new UsageError(`stack ${s} is given both by --stack and by --plan; choose one`);
+  }
+  const bar = progress(io, stacks.length, ["planning", "planned"], opts.quiet);
+  try {
+    for (const s of stacks) {
+      bar.start(s);
+      const plan = await planOrExplain(deps, s, opts.catalog);
+      bar.done(s, `${plan.resources.length} resources`);
+      byStack.set(s, [plan]);
+    }
+  } finally {
+    bar.end();
   }
   const bases = new Map<string, Plan>();
   for (const file of opts.base ?? []) {
-    const p = readPlanFile(file);
-    if (bases.has(p.stack)) throw new CheckInputError(`runway check: two --base plans for stack ${p.stack}`);
-    if (!byStack.has(p.stack)) throw new CheckInputError(`runway check: --base ${file} is stack ${p.stack}, which has no head plan; add --plan or --stack for it`);
-    bases.set(p.stack, p);
+    for (const p of readPlanFile(file)) {
+      if (bases.has(p.stack)) throw new UsageError(`two --base plans for stack ${p.stack}`);
+      if (!byStack.has(p.stack)) throw new UsageError(`--base ${file} is stack ${p.stack}, which has no head plan; add --plan or --stack for it`);
+      bases.set(p.stack, p);
+    }
   }
   return [...byStack].map(([stack, plans]): Job => {
-    if (plans.length > 2) throw new CheckInputError(`runway check: ${plans.length} plans for stack ${stack}; pass at most two (base, then head)`);
-    if (plans.length === 2 && bases.has(stack)) throw new CheckInputError(`runway check: stack ${stack} has a --base and two --plan files; pass base and head once`);
+    if (plans.length > 2) throw new UsageError(`${plans.length} plans for stack ${stack}; pass at most two (base, then head)`);
+    if (plans.length === 2 && bases.has(stack)) throw new UsageError(`stack ${stack} has a --base and two --plan files; pass base and head once`);
     return plans.length === 2 ? { base: plans[0], head: plans[1] } : { head: plans[0], base: bases.get(stack) };
   });
 }
@@ -143,19 +112,28 @@ export async function checkAction(opts: CheckCommandOptions, deps: CheckDeps, io
   const root = deps.root ?? process.cwd();
   let reports: StackReport[];
   try {
-    const jobs = await collectJobs(opts, deps, root);
+    const jobs = await collectJobs(opts, deps, root, io);
     reports = jobs.map(({ head, base }) => checkPlan(head, { base, waivers: waiversOf(root, head.stack) }));
   } catch (e) {
-    if (e instanceof CheckInputError || e instanceof ConfigError) {
-      io.err(e.message);
-      return 2;
-    }
-    throw e;
+    const code = reportError(io, "check", e);
+    if (code === undefined) throw e;
+    return code;
   }
   if (opts.format === "markdown") io.out(reportMarkdown(reports));
-  else if (opts.format === "json") io.out(JSON.stringify({ failed: reportFailed(reports), reports }, null, 2));
-  else for (const line of formatReport(reports)) io.out(line);
-  return reportFailed(reports) ? 1 : 0;
+  else if (opts.format === "json") io.out(JSON.stringify(checkJson(reports), null, 2));
+  else for (const line of formatReport(reports)) io.out(colorReportLine(line, io));
+  return reportFailed(reports) ? EXIT.findings : EXIT.ok;
+}
+
+/** The text report with its verdicts in colour (on a terminal). */
+function colorReportLine(line: string, io: Io): string {
+  const paint = painter(io.color);
+  return line
+    .replace(/^MANDATORY /, paint("red", "MANDATORY") + " ")
+    .replace(/^ADVISORY /, paint("yellow", "ADVISORY") + " ")
+    .replace(/^WAIVER /, paint("cyan", "WAIVER") + " ")
+    .replace(/: FAILED$/, `: ${paint("red", "FAILED")}`)
+    .replace(/: PASSED$/, `: ${paint("green", "PASSED")}`);
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -171,6 +149,7 @@ export function registerCheckCommands(program: Command, deps: CheckDeps): void {
     .option("--catalog <dir>", "service catalog directory for --stack/--all (replaces runway:catalogDir)")
     .option("--rules", "print the rule table (id, severity, control, source) as markdown and exit")
     .addOption(new Option("--format <format>", "output format").choices(["text", "markdown", "json"]).default("text"))
+    .option("--quiet", "no progress while planning stacks")
     .action(async (opts: CheckCommandOptions) => {
       const code = await checkAction(opts, deps, deps.io ?? consoleIO);
       if (deps.setExit) deps.setExit(code);

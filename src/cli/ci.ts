@@ -3,11 +3,11 @@
  * the note an earlier pipeline posted with the same marker. Reads GitLab's predefined CI variables; returns the
  * exit code (0 ok, 1 user or GitLab error), also set as process.exitCode, and prints problems one per line.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { type ClientTuning, type GitLabAuth, GitLabClient, GitLabError } from "../gitlab/api";
 import { markerProblem, upsertNote } from "../gitlab/notes";
-import type { Io } from "./main";
+import type { CommandContext, Io } from "./io";
+import { readInput } from "./output";
 
 const stdio: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 
@@ -55,13 +55,7 @@ export interface CommentFlags {
 }
 
 function readNote(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`--file ${file}: ${code === "ENOENT" ? "file not found" : `cannot read (${code})`}`);
-  }
+  const text = readInput("--file", file);
   if (!text.trim()) throw new Error(`--file ${file}: the file is empty; write the note (e.g. runway diff --format markdown) first`);
   return text;
 }
@@ -69,7 +63,7 @@ function readNote(file: string): string {
 /** Posts or updates the merge request's note for `flags.marker`. */
 export async function ciComment(flags: CommentFlags, env: Record<string, string | undefined> = process.env, io: Io = stdio, tuning: ClientTuning = {}): Promise<number> {
   const fail = (lines: string[]) => {
-    for (const l of lines) io.err(`runway ci comment: ${l}`);
+    for (const l of lines) io.err(`runway: ci comment: ${l}`);
     return 1;
   };
   const problems = ciEnvironmentProblems(env);
@@ -93,13 +87,29 @@ export async function ciComment(flags: CommentFlags, env: Record<string, string 
   }
 }
 
-export function registerCiCommands(program: Command): void {
-  const ci = program.command("ci").description("Commands for GitLab CI jobs");
+/** Outside `runway` (tests): the exit status goes to process.exitCode. */
+const processContext: CommandContext = {
+  io: stdio,
+  async run(_command, fn) {
+    process.exitCode = await fn();
+  },
+  setExit(code) {
+    process.exitCode = code;
+  },
+};
+
+export function registerCiCommands(program: Command, ctx: CommandContext = processContext): void {
+  const ci = program.command("ci").description("Commands for GitLab CI jobs: the merge-request note");
   ci.command("comment")
     .description("Post a file as the merge request's note, or update the note an earlier pipeline posted with the same marker")
-    .requiredOption("--file <path>", "Markdown to post, e.g. the output of runway diff --format markdown")
+    .requiredOption("--file <path>", "Markdown to post (- reads stdin), e.g. the output of runway ci note")
     .option("--marker <name>", "names the note; one note per marker and merge request", "runway-plan")
-    .action(async (opts: CommentFlags) => {
-      process.exitCode = await ciComment(opts);
-    });
+    .action((opts: CommentFlags) => ctx.run("ci comment", () => ciComment(opts, process.env, ctx.io)));
+  ci.command("note")
+    .description("Compose the merge-request note from plans of the target branch and of the merge request")
+    .requiredOption("--base <dir>", "plans of the target branch (runway plan --all --json DIR)")
+    .option("--base-missing-ok", "a missing --base reads as a target branch without plans: everything is new")
+    .requiredOption("--head <dir>", "plans of the merge request")
+    .option("--out <file>", "write the note to this file (- or absent: stdout)")
+    .action((opts) => ctx.run("ci note", async () => (await import("./ci-note")).ciNoteCommand(ctx.io, opts)));
 }

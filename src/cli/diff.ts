@@ -1,43 +1,30 @@
-import { readdirSync, statSync } from "node:fs";
-import * as path from "node:path";
-import { ConfigError } from "../config/diagnostics";
 import type { Plan } from "../plan/engine";
-import { readPlanFile } from "./check";
-import { diffPlans, renderDiffMarkdown, renderDiffText } from "../plan/diff";
-import type { Io } from "./main";
+import { diffPlans } from "../plan/diff";
+import { diffJson } from "../plan/diff-json";
+import { renderDiffMarkdown, renderDiffText } from "../plan/diff-render";
+import { InputError } from "./errors";
+import { type Io, painter } from "./io";
+import { readPlans } from "./plans";
 
-function fail(file: string, message: string): ConfigError {
-  return new ConfigError([{ file, line: 1, column: 1, path: "", message }]);
+export interface DiffOptions {
+  format?: "text" | "markdown" | "json";
+  /** Show old and new values of changed paths. */
+  diff?: boolean;
+  /** A missing base reads as no plans (everything is new). */
+  baseMissingOk?: boolean;
 }
 
-/** Reads a plan file, or every `*.json` plan of a directory; a missing directory reads as no stacks. */
-export function readPlans(p: string, allowMissingDir = false): Plan[] {
-  let isDir: boolean;
-  try {
-    isDir = statSync(p).isDirectory();
-  } catch {
-    if (allowMissingDir) return [];
-    throw fail(p, "plan not found; write one with `runway plan --json FILE`");
-  }
-  const files = isDir ? readdirSync(p).filter((f) => f.endsWith(".json")).sort().map((f) => path.join(p, f)) : [p];
-  return files.map((f) => {
-    try {
-      return readPlanFile(f);
-    } catch (e) {
-      throw fail(f, (e as Error).message.replace(`${f}: `, ""));
-    }
-  });
-}
+const empty = (stack: string): Plan => ({ stack, resources: [], outputs: {} });
 
-export function diffCommand(io: Io, base: string, head: string, opts: { format?: string }): number {
-  if (opts.format !== "text" && opts.format !== "markdown") throw fail("runway", `--format must be text or markdown, got '${opts.format}'`);
-  const bases = new Map(readPlans(base, true).map((p) => [p.stack, p]));
-  const heads = readPlans(head);
-  const stacks = [...new Set([...bases.keys(), ...heads.map((h) => h.stack)])].sort();
-  const byStack = new Map(heads.map((h) => [h.stack, h]));
-  const diffs = stacks.map((s) =>
-    diffPlans(bases.get(s) ?? { stack: s, resources: [], outputs: {} }, byStack.get(s) ?? { stack: s, resources: [], outputs: {} }),
-  );
-  io.out(opts.format === "markdown" ? renderDiffMarkdown(diffs) : renderDiffText(diffs));
+/** `runway diff BASE HEAD`: base and head are plan files, array files or directories of plans. */
+export function diffCommand(io: Io, base: string, head: string, opts: DiffOptions): number {
+  const bases = new Map(readPlans(base, { missingOk: opts.baseMissingOk, missingFlag: "--base-missing-ok" }).map((p) => [p.stack, p]));
+  const heads = new Map(readPlans(head).map((h) => [h.stack, h]));
+  if (heads.size === 0) throw new InputError(`${head}: no plans here (*.json); write them with \`runway plan --all --json DIR\``);
+  const stacks = [...new Set([...bases.keys(), ...heads.keys()])].sort();
+  const diffs = stacks.map((s) => diffPlans(bases.get(s) ?? empty(s), heads.get(s) ?? empty(s)));
+  if (opts.format === "json") io.out(JSON.stringify(diffJson(diffs), null, 2));
+  else if (opts.format === "markdown") io.out(renderDiffMarkdown(diffs, { values: opts.diff }));
+  else io.out(renderDiffText(diffs, { values: opts.diff, paint: painter(io.color) }));
   return 0;
 }

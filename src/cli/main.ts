@@ -1,129 +1,216 @@
 /**
- * The `runway` command line.
+ * The `runway` command line. Conventions (exit statuses, messages, `-`, colour, progress) are in
+ * src/cli/errors.ts and src/cli/io.ts and documented in docs/cli.md.
+ *
+ * Each command's implementation is loaded when it runs, so `runway --help` and `runway --version` load commander
+ * and nothing else: no zod, no yaml, no rules, no Pulumi SDK. The command groups whose registration is itself
+ * heavy (check, chart, ci) are registered for real only when they are the command being run; otherwise a stub
+ * with their one-line description lists them in the help.
  */
-import { RunError } from "@pulumi/pulumi";
-import { Command, CommanderError } from "commander";
-import { ConfigError } from "../config/diagnostics";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { Command, CommanderError, Option } from "commander";
 import { projectRoot } from "../paths";
-import { planStack } from "../plan/stack-plan";
-import { affectedCommand } from "./affected";
-import { registerChartCommands } from "./chart";
-import { registerCheckCommands } from "./check";
-import { registerCiCommands } from "./ci";
-import { ciNoteCommand } from "./ci-note";
-import { diffCommand } from "./diff";
-import { planCommand } from "./plan";
-import { schemasCommand } from "./schemas";
-import { validateCommand } from "./validate";
+import { EXIT, guarded } from "./errors";
+import { type CommandContext, exitQuietlyOnClosedPipe, type Io, terminalIo } from "./io";
 
-/** Output sinks, replaceable in tests. */
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
+export type { Io } from "./io";
+
+/** The version in package.json. */
+export function runwayVersion(): string {
+  return (JSON.parse(readFileSync(path.join(projectRoot(), "package.json"), "utf8")) as { version: string }).version;
 }
 
-export const consoleIo: Io = {
-  out: (l) => process.stdout.write(`${l}\n`),
-  err: (l) => process.stderr.write(`${l}\n`),
-};
-
-/** Runs an action; bad input is printed as diagnostics (exit 1), never as a stack trace. */
-export async function guarded(io: Io, fn: () => Promise<number> | number): Promise<number> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      for (const line of e.message.split("\n")) io.err(line);
-      return 1;
-    }
-    if (RunError.isInstance(e)) {
-      io.err(e.message);
-      return 1;
-    }
-    throw e;
-  }
+interface LazyGroup {
+  name: string;
+  description: string;
+  register(program: Command, ctx: CommandContext): Promise<void>;
 }
 
-export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+const LAZY_GROUPS: LazyGroup[] = [
+  {
+    name: "check",
+    description: "Check plans against the guardrail rules (security checklist) and guard against deletions and replacements",
+    async register(program, ctx) {
+      const { registerCheckCommands } = await import("./check");
+      const planStack = async (stack: string, opts?: { catalogDir?: string }) => (await import("../plan/stack-plan")).planStack(stack, opts);
+      registerCheckCommands(program, { planStack, root: projectRoot(), io: ctx.io, setExit: ctx.setExit });
+    },
+  },
+  {
+    name: "chart",
+    description: "Build a Helm chart from a Runway manifest, publish it to an OCI registry, promote it through stages",
+    async register(program) {
+      (await import("./chart")).registerChartCommands(program);
+    },
+  },
+  {
+    name: "ci",
+    description: "Commands for GitLab CI jobs: the merge-request note",
+    async register(program, ctx) {
+      (await import("./ci")).registerCiCommands(program, ctx);
+    },
+  },
+];
+
+const formatOption = (choices: string[]) => new Option("--format <format>", `output format: ${choices.join(", ")}`).choices(choices).default(choices[0]);
+
+export async function buildProgram(io: Io, setExit: (code: number) => void, selected?: string): Promise<Command> {
   const program = new Command("runway")
     .description("Runway: provision GCP projects, GKE clusters and satellite services on GitLab's platform.")
-    .showHelpAfterError()
+    .version(runwayVersion(), "-V, --version", "print runway's version")
+    .helpCommand(true)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) });
-  const run = (fn: () => Promise<number> | number) => guarded(io, fn).then(setExit);
+    .configureOutput({
+      writeOut: (s) => io.out(s.replace(/\n$/, "")),
+      writeErr: (s) => io.err(s.replace(/\n$/, "")),
+      // Usage errors are printed by main(), as `runway: <command>: <message>`.
+      outputError: () => {},
+    });
+  const ctx: CommandContext = { io, run: (command, fn) => guarded(io, command, fn).then(setExit), setExit };
+  const run = ctx.run;
 
   program
     .command("validate")
-    .description("Validate stack files and catalog files (default: every stack in stacks/ and its catalog).")
+    .description("Validate stack files and catalog files (default: every stack in stacks/ and its catalog)")
     .argument("[paths...]", "stack files, catalog files or catalog directories")
-    .action((paths: string[]) => run(() => validateCommand(io, paths)));
+    .action((paths: string[]) => run("validate", async () => (await import("./validate")).validateCommand(io, paths)));
 
   program
     .command("plan")
-    .description("Run a stack's Pulumi program offline under the mock runtime and show what it would create.")
+    .description("Run a stack's Pulumi program offline under the mock runtime and show what it would create")
     .option("--stack <name>", "stack to plan (stacks/Pulumi.<name>.yaml)")
     .option("--all", "plan every stack in stacks/")
     .option("--catalog <dir>", "use this catalog directory instead of the stack's")
-    .option("--json <file>", "write the plan as JSON (with --all: a directory, one <stack>.json each)")
+    .option("--json <file>", "write the plan as JSON (- for stdout; with --all: a directory, one <stack>.json each)")
     .option("--preview", "leave computed outputs unknown, as `pulumi preview` does")
-    .option("--quiet", "print only the counts")
-    .action((opts) => run(() => planCommand(io, opts)));
+    .option("--quiet", "print only the counts; no progress")
+    .action((opts) => run("plan", async () => (await import("./plan")).planCommand(io, opts)));
 
   program
     .command("diff")
-    .description("Compare two plans (files or directories of plans written by `runway plan --json`).")
-    .argument("<base>", "plan before the change")
-    .argument("<head>", "plan after the change")
-    .option("--format <format>", "text or markdown", "text")
-    .action((base: string, head: string, opts) => run(() => diffCommand(io, base, head, opts)));
+    .description("Compare two plans (files or directories of plans written by `runway plan --json`)")
+    .argument("<base>", "plans before the change")
+    .argument("<head>", "plans after the change")
+    .addOption(formatOption(["text", "markdown", "json"]))
+    .option("--diff", "show the old and new values of what changes (secrets masked)")
+    .option("--base-missing-ok", "a missing <base> reads as no plans: everything in <head> is new")
+    .action((base: string, head: string, opts) => run("diff", async () => (await import("./diff")).diffCommand(io, base, head, opts)));
 
   program
     .command("schemas")
-    .description("Write or check the generated JSON Schemas in schemas/.")
+    .description("Write or check the generated JSON Schemas in schemas/")
     .option("--write", "write the files")
-    .option("--check", "fail when a committed schema is stale")
-    .action((opts) => run(() => schemasCommand(io, opts)));
+    .option("--check", "fail when a committed schema is stale (the default)")
+    .action((opts) => run("schemas", async () => (await import("./schemas")).schemasCommand(io, opts)));
 
   program
     .command("affected")
-    .description("List the stacks a change affects (changed files since the merge base with --base).")
+    .description("List the stacks a change affects (changed files since the merge base with --base)")
     .requiredOption("--base <ref>", "git revision the change is compared with, e.g. origin/main")
-    .option("--format <format>", "text (stack and reason per line) or json", "text")
-    .option("--pipeline <file>", "also write a GitLab child pipeline previewing each affected stack")
-    .action((opts) => run(() => affectedCommand(io, opts)));
+    .addOption(formatOption(["text", "json"]))
+    .option("--pipeline <file>", "also write a GitLab child pipeline previewing each affected stack (- for stdout)")
+    .action((opts) => run("affected", async () => (await import("./affected")).affectedCommand(io, opts)));
 
-  registerCheckCommands(program, { planStack, root: projectRoot(), io, setExit: (c) => setExit(c) });
-  registerChartCommands(program);
-  registerCiCommands(program);
-  program.commands
-    .find((c) => c.name() === "ci")
-    ?.command("note")
-    .description("Compose the merge-request note from plans of the target branch and of the merge request")
-    .requiredOption("--base <dir>", "plans of the target branch (runway plan --all --json DIR); may be missing")
-    .requiredOption("--head <dir>", "plans of the merge request")
-    .option("--out <file>", "write the note here instead of printing it")
-    .action((opts) => run(() => ciNoteCommand(io, opts)));
+  program
+    .command("version")
+    .description("Print runway's version")
+    .action(() =>
+      run("version", () => {
+        io.out(runwayVersion());
+        return EXIT.ok;
+      }),
+    );
 
+  for (const group of LAZY_GROUPS) {
+    if (group.name === selected) await group.register(program, ctx);
+    else program.command(group.name).description(group.description);
+  }
   return program;
 }
 
-export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
-  let code = 0;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
-  // Some commands report through process.exitCode; keep it local to this call.
+/** The command an argument list runs (`help X` runs X's help); undefined for none. */
+function selectedCommand(args: string[]): string | undefined {
+  const operands = args.filter((a) => !a.startsWith("-"));
+  return operands[0] === "help" ? operands[1] : operands[0];
+}
+
+/** The chain of command names `args` reaches, e.g. ["chart", "build"]. */
+function commandPath(program: Command, args: string[]): Command[] {
+  const chain: Command[] = [];
+  let current = program;
+  for (const a of args) {
+    if (a.startsWith("-")) continue;
+    const sub = current.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!sub) break;
+    chain.push(sub);
+    current = sub;
+  }
+  return chain;
+}
+
+/** Runs the CLI on `argv` (node, script, args...) and returns the exit status. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const args = argv.slice(2);
+  let code: number = EXIT.ok;
+  const program = await buildProgram(io, (c) => (code = c), selectedCommand(args));
+  const chain = commandPath(program, args);
+  const target = chain.at(-1) ?? program;
+  const operands = args.filter((a) => !a.startsWith("-"));
+  if (operands[0] === "help" && operands[1] && !program.commands.some((c) => c.name() === operands[1])) {
+    io.err(`runway: help: unknown command '${operands[1]}'`);
+    io.err("Run 'runway --help' for usage.");
+    return EXIT.usage;
+  }
+  // `runway` or `runway chart` alone: the help of that command, as kubectl and helm do.
+  if (args.every((a) => !a.startsWith("-")) && args.length === chain.length && target.commands.length > 0) {
+    target.outputHelp();
+    return EXIT.ok;
+  }
+  // Some command groups (chart) report through process.exitCode; keep it local to this call.
   const before = process.exitCode;
   process.exitCode = undefined;
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    if (e instanceof CommanderError) return e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : e.exitCode || 2;
-    throw e;
+    if (!(e instanceof CommanderError)) throw e;
+    if (["commander.helpDisplayed", "commander.help", "commander.version"].includes(e.code)) return EXIT.ok;
+    const name = chain.map((c) => c.name()).join(" ");
+    io.err(`runway: ${name ? `${name}: ` : ""}${e.message.replace(/^error: /, "")}`);
+    io.err(`Run 'runway ${name ? `${name} ` : ""}--help' for usage.`);
+    return EXIT.usage;
   } finally {
     const reported = Number(process.exitCode ?? 0);
     process.exitCode = before;
     code ||= reported;
   }
   return code;
+}
+
+/** Warnings Pulumi's closure serializer causes by touching every builtin module (`sys`, `wasi`): not ours to fix. */
+function quietRuntimeWarnings(): void {
+  process.removeAllListeners("warning");
+  process.on("warning", (w: Error & { code?: string }) => {
+    if (w.code === "DEP0025" || (w.name === "ExperimentalWarning" && /WASI/.test(w.message))) return;
+    process.stderr.write(`(node:${process.pid}) ${w.name}: ${w.message}\n`);
+  });
+}
+
+/** The process entry (bin/runway.cjs). */
+export async function run(argv: string[]): Promise<void> {
+  exitQuietlyOnClosedPipe();
+  quietRuntimeWarnings();
+  const io = terminalIo();
+  let code: number;
+  try {
+    code = await main(argv, io);
+  } catch (e) {
+    const text = e instanceof Error && e.stack ? e.stack : String(e);
+    // Programs run with stack traces off (src/plan/engine.ts quietStacks): say how to get the frames back.
+    const hint = /\n\s+at /.test(text) || process.env.RUNWAY_STACK_TRACES ? "" : "\n(no stack trace: rerun with RUNWAY_STACK_TRACES=1 to see where it happened)";
+    io.err(`runway: internal error: ${text}${hint}`);
+    code = EXIT.internal;
+  }
+  io.status?.clear();
+  process.exitCode = code;
 }

@@ -1,13 +1,12 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
-import { ConfigError } from "../config/diagnostics";
 import { stacksDir } from "../config/project";
 import { listStacks } from "../config/stack";
 import { projectRoot } from "../paths";
 import type { Plan } from "../plan/engine";
-import { planJson, renderCounts, renderTree } from "../plan/render";
-import { planStack } from "../plan/stack-plan";
-import type { Io } from "./main";
+import { planDocument, planJson, renderCounts, renderTree } from "../plan/render";
+import { InputError, UsageError } from "./errors";
+import { type Io, painter } from "./io";
+import { checkDirectoryTarget, checkFileTarget, isStdout, writeOutput, writeOutputDirectory } from "./output";
+import { progress } from "./progress";
 
 export interface PlanOptions {
   stack?: string;
@@ -20,37 +19,54 @@ export interface PlanOptions {
 
 export function selectStacks(opts: { stack?: string; all?: boolean }): string[] {
   const known = listStacks(stacksDir(projectRoot()));
-  if (opts.stack && opts.all) throw usage("--stack and --all are mutually exclusive; choose one");
+  if (opts.stack && opts.all) throw new UsageError("--stack and --all are mutually exclusive; choose one");
   if (opts.all) return known;
-  if (!opts.stack) throw usage(`choose --stack NAME or --all (stacks: ${known.join(", ")})`);
-  if (!known.includes(opts.stack)) throw usage(`no stack '${opts.stack}': stacks/Pulumi.${opts.stack}.yaml does not exist (stacks: ${known.join(", ")})`);
+  if (!opts.stack) throw new UsageError(`choose --stack NAME or --all (stacks: ${known.join(", ")})`);
+  if (!known.includes(opts.stack)) throw new InputError(`no stack '${opts.stack}': stacks/Pulumi.${opts.stack}.yaml does not exist (stacks: ${known.join(", ")})`);
   return [opts.stack];
 }
 
-function usage(message: string): ConfigError {
-  return new ConfigError([{ file: "runway", line: 1, column: 1, path: "", message }]);
-}
-
+/**
+ * `runway plan`: plans stacks offline, prints each stack's tree and counts, and with --json writes the plans
+ * (a file; with --all a directory of `<stack>.json`; `-` prints JSON alone on stdout: a plan, or with --all an
+ * array of plans). Output is written only when every stack planned: never half a set of plans.
+ */
 export async function planCommand(io: Io, opts: PlanOptions): Promise<number> {
   const stacks = selectStacks(opts);
-  const plans: Plan[] = [];
-  for (const name of stacks) {
-    const plan = await planStack(name, { catalogDir: opts.catalog, preview: opts.preview });
-    plans.push(plan);
-    io.out(`Stack ${name}${opts.preview ? " (preview: computed values unknown)" : ""}: ${plan.resources.length} resources`);
-    if (!opts.quiet) io.out(renderTree(plan));
-    io.out(renderCounts(plan));
-    io.out("");
+  const json = opts.json;
+  if (json !== undefined && !isStdout(json)) {
+    if (opts.all) checkDirectoryTarget("--json", json);
+    else checkFileTarget("--json", json);
   }
-  if (opts.json) {
-    if (opts.all) {
-      mkdirSync(opts.json, { recursive: true });
-      for (const p of plans) writeFileSync(path.join(opts.json, `${p.stack}.json`), planJson(p));
-    } else {
-      mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
-      writeFileSync(opts.json, planJson(plans[0]));
+  const report = !isStdout(json);
+  const paint = painter(io.color);
+  const { planStack } = await import("../plan/stack-plan");
+  const bar = progress(io, stacks.length, ["planning", "planned"], opts.quiet);
+  const plans: Plan[] = [];
+  try {
+    for (const name of stacks) {
+      bar.start(name);
+      const plan = await planStack(name, { catalogDir: opts.catalog, preview: opts.preview });
+      bar.done(name, `${plan.resources.length} resources`);
+      plans.push(plan);
+      if (!report) continue;
+      io.out(paint("bold", `Stack ${name}${opts.preview ? " (preview: computed values unknown)" : ""}: ${plan.resources.length} resources`));
+      if (!opts.quiet) io.out(renderTree(plan, paint));
+      io.out(renderCounts(plan));
+      io.out("");
     }
-    io.out(`plan written to ${opts.json}`);
+  } finally {
+    bar.end();
+  }
+  if (json === undefined) return 0;
+  if (isStdout(json)) {
+    io.out(opts.all ? JSON.stringify(plans.map(planDocument), null, 2) : planJson(plans[0]).trimEnd());
+  } else if (opts.all) {
+    writeOutputDirectory("--json", json, plans.map((p) => ({ name: `${p.stack}.json`, text: planJson(p) })));
+    io.out(`plans written to ${json}`);
+  } else {
+    writeOutput(io, "--json", json, planJson(plans[0]));
+    io.out(`plan written to ${json}`);
   }
   return 0;
 }

@@ -1,8 +1,12 @@
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../paths";
 import { renderAllSchemas } from "../schemas";
-import type { Io } from "./main";
+// Adds the Runway manifest's schema to the generated set.
+import "../manifest/json-schema";
+import type { Io } from "./io";
+import { writeOutput } from "./output";
+import { UsageError } from "./errors";
 
 /** Generated schemas that differ from the committed files. */
 export function staleSchemas(): string[] {
@@ -18,16 +22,16 @@ export function staleSchemas(): string[] {
 }
 
 export function schemasCommand(io: Io, opts: { write?: boolean; check?: boolean }): number {
+  if (opts.write && opts.check) throw new UsageError("--write and --check are mutually exclusive; choose one");
   if (opts.write) {
     for (const { file, text } of renderAllSchemas()) {
-      mkdirSync(path.dirname(path.join(projectRoot(), file)), { recursive: true });
-      writeFileSync(path.join(projectRoot(), file), text);
+      writeOutput(io, "--write", path.join(projectRoot(), file), text);
       io.out(`wrote ${file}`);
     }
     return 0;
   }
   const stale = staleSchemas();
-  for (const f of stale) io.err(`${f}: stale; run \`npm run schemas\` and commit the result`);
+  for (const f of stale) io.err(`runway: schemas: ${f}: stale; run \`npm run schemas\` and commit the result`);
   if (stale.length === 0) io.out("schemas are up to date");
   return stale.length ? 1 : 0;
 }

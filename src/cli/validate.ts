@@ -1,11 +1,11 @@
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { type CatalogFile, entryProblems, listCatalogFiles, loadCatalog, loadCatalogFile } from "../config/catalog";
 import { ConfigError, type Diagnostic } from "../config/diagnostics";
 import { catalogContext, catalogDirOf, crossStackProblems, serviceStackProblems, stacksDir } from "../config/project";
 import { listStacks, loadStackFile, stackFileName, type StackFile } from "../config/stack";
 import { projectRoot } from "../paths";
-import type { Io } from "./main";
+import type { Io } from "./io";
 
 function collect(diagnostics: Diagnostic[], fn: () => void): void {
   try {
@@ -54,6 +54,10 @@ export function validateCommand(io: Io, paths: string[]): number {
       diagnostics.push(...(own.length ? own : crossStackProblems(s, stacks, files)));
     }
   } else {
+    // A path that is not there has no line to point at: say so plainly, not as `file:1:1`.
+    const missing = paths.filter((p) => !existsSync(p));
+    for (const p of missing) io.err(`runway: validate: ${p}: no such file or directory`);
+    if (missing.length) return 1;
     for (const p of paths) {
       let isDir = false;
       try {

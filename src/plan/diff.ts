@@ -1,13 +1,23 @@
 /**
- * `runway diff`: what changes between two plans, resource by resource, with the changed input paths.
+ * `runway diff`: what changes between two plans, resource by resource, with the changed input paths and their
+ * old and new values. Rendering (text, markdown, JSON) is in ./diff-render.ts.
  */
 import type { Plan, PlannedResource } from "./engine";
+
+/** One changed value; `old` or `new` is absent when the value is absent on that side. */
+export interface ValueChange {
+  path: string;
+  old?: unknown;
+  new?: unknown;
+}
 
 export interface ChangedResource {
   urn: string;
   type: string;
   /** Dotted paths of changed inputs (`spec.ref.tag`) and options (`options.protect`). */
   paths: string[];
+  /** The same paths with their values before and after (secrets stay "[secret]", as in the plans). */
+  changes: ValueChange[];
 }
 
 export interface RenamedResource {
@@ -29,16 +39,28 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
-/** Paths at which two JSON values differ; arrays of different length differ as a whole. */
-export function changedPaths(a: unknown, b: unknown, prefix = ""): string[] {
+function change(path: string, a: unknown, b: unknown): ValueChange {
+  const c: ValueChange = { path };
+  if (a !== undefined) c.old = a;
+  if (b !== undefined) c.new = b;
+  return c;
+}
+
+/** Values at which two JSON values differ; arrays of different length differ as a whole. */
+export function changedValues(a: unknown, b: unknown, prefix = ""): ValueChange[] {
   if (isObject(a) && isObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((k) => changedPaths(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+    return keys.flatMap((k) => changedValues(a[k], b[k], prefix ? `${prefix}.${k}` : k));
   }
   if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
-    return a.flatMap((x, i) => changedPaths(x, b[i], `${prefix}[${i}]`));
+    return a.flatMap((x, i) => changedValues(x, b[i], `${prefix}[${i}]`));
   }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || "(value)"];
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [change(prefix || "(value)", a, b)];
+}
+
+/** Paths at which two JSON values differ; arrays of different length differ as a whole. */
+export function changedPaths(a: unknown, b: unknown, prefix = ""): string[] {
+  return changedValues(a, b, prefix).map((c) => c.path);
 }
 
 const OPTION_KEYS = ["parent", "provider", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "replaceOnChanges", "dependsOn"] as const;
@@ -109,11 +131,11 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
   for (const r of head.resources) {
     const b = before.get(r.urn);
     if (!b) continue;
-    const paths = changedPaths(b.inputs, r.inputs);
+    const changes = changedValues(b.inputs, r.inputs);
     for (const k of OPTION_KEYS) {
-      if (JSON.stringify(b[k]) !== JSON.stringify(r[k])) paths.push(`options.${k}`);
+      if (JSON.stringify(b[k]) !== JSON.stringify(r[k])) changes.push(change(`options.${k}`, b[k], r[k]));
     }
-    if (paths.length) changed.push({ urn: r.urn, type: r.type, paths });
+    if (changes.length) changed.push({ urn: r.urn, type: r.type, paths: changes.map((c) => c.path), changes });
   }
   return {
     stack: head.stack,
@@ -134,31 +156,4 @@ export function shortUrn(urn: string): string {
   if (parts.length < 4) return urn;
   const qualified = parts[2];
   return `${qualified.slice(qualified.lastIndexOf("$") + 1)} ${parts.slice(3).join("::")}`;
-}
-
-export function renderDiffText(diffs: PlanDiff[]): string {
-  const out: string[] = [];
-  for (const d of diffs) {
-    out.push(`stack ${d.stack}: ${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove, ${d.renamed.length} renamed`);
-    for (const r of d.added) out.push(`  + ${shortUrn(r.urn)}`);
-    for (const r of d.removed) out.push(`  - ${shortUrn(r.urn)}${r.protect ? " [protected]" : ""}`);
-    for (const r of d.renamed) out.push(`  > ${shortUrn(r.from)} -> ${shortUrn(r.to)} (alias)`);
-    for (const c of d.changed) out.push(`  ~ ${shortUrn(c.urn)}: ${c.paths.join(", ")}`);
-  }
-  return out.join("\n");
-}
-
-export function renderDiffMarkdown(diffs: PlanDiff[]): string {
-  const out: string[] = ["| stack | add | change | remove | renamed |", "|---|---:|---:|---:|---:|"];
-  for (const d of diffs) out.push(`| \`${d.stack}\` | ${d.added.length} | ${d.changed.length} | ${d.removed.length} | ${d.renamed.length} |`);
-  for (const d of diffs) {
-    if (isEmptyDiff(d)) continue;
-    out.push("", `<details><summary><code>${d.stack}</code>: ${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove</summary>`, "", "```diff");
-    for (const r of d.added) out.push(`+ ${shortUrn(r.urn)}`);
-    for (const r of d.removed) out.push(`- ${shortUrn(r.urn)}${r.protect ? " [protected]" : ""}`);
-    for (const r of d.renamed) out.push(`! ${shortUrn(r.from)} -> ${shortUrn(r.to)} (alias)`);
-    for (const c of d.changed) out.push(`! ${shortUrn(c.urn)}: ${c.paths.join(", ")}`);
-    out.push("```", "", "</details>");
-  }
-  return out.join("\n");
 }

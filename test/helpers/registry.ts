@@ -13,7 +13,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 
-export const REGISTRY_BIN = process.env.RUNWAY_TEST_REGISTRY_BIN ?? "/usr/bin/docker-registry";
+import { REGISTRY_BIN } from "./tools";
+
+export { REGISTRY_BIN };
 
 export interface Server {
   host: string;
@@ -147,7 +149,8 @@ export interface Registry extends Server {
 /** Starts docker-registry on a free loopback port; with `token`, in the registry's token auth mode. */
 export async function startRegistry(o: { token?: TokenServer } = {}): Promise<Registry> {
   if (!existsSync(REGISTRY_BIN)) {
-    throw new Error(`${REGISTRY_BIN} not found: install the registry with 'apt-get install -y docker-registry' (or set RUNWAY_TEST_REGISTRY_BIN)`);
+    // The global setup (test/setup/provision.ts) installs it when the tests run as root.
+    throw new Error(`${REGISTRY_BIN} not found: install it with 'apt-get install -y docker-registry' as root, or set RUNWAY_TEST_REGISTRY_BIN`);
   }
   const dir = mkdtempSync(path.join(tmpdir(), "runway-registry-"));
   const port = await freePort();
