@@ -7,9 +7,9 @@ import { add, AGENT_CONFIG, remove, resource, type RuleCase, set } from "./rules
 type Cases = { compliant: RuleCase[]; violating: RuleCase[] };
 
 const asIs = (target: string): RuleCase => ({ why: "compliant fixture", target });
-const cluster = (why: string, path: string, v: unknown, message?: RegExp): RuleCase => ({ why, target: "main", change: (r) => set(r.inputs, path, v), message });
-const pool = (why: string, path: string, v: unknown, message?: RegExp): RuleCase => ({ why, target: "main-general", change: (r) => set(r.inputs, path, v), message });
-const on = (target: string, why: string, path: string, v: unknown, message?: RegExp): RuleCase => ({ why, target, change: (r) => set(r.inputs, path, v), message });
+const on = (target: string, why: string, path: string, v: unknown, message?: RegExp): RuleCase => ({ why, target, change: (r) => set(r.inputs, path, v), message, field: path });
+const cluster = (why: string, path: string, v: unknown, message?: RegExp): RuleCase => on("main", why, path, v, message);
+const pool = (why: string, path: string, v: unknown, message?: RegExp): RuleCase => on("main-general", why, path, v, message);
 
 const FLUX_DEPLOYMENT_ARGS = ["--no-cross-namespace-refs=true", "--no-remote-bases=true", "--default-service-account=default", "--watch-all-namespaces=true"];
 const fluxDeployment = (args: string[]): RuleCase["change"] => (_t, stack) =>

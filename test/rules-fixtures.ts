@@ -209,6 +209,8 @@ export interface RuleCase {
   also?: string[];
   /** Part of the expected message. */
   message?: RegExp;
+  /** The input path of the target whose value the case changes, when it changes one value. */
+  field?: string;
 }
 
 export function remove(stack: PlannedResource[], name: string): void {

@@ -2,7 +2,7 @@
  * Cloud Storage controls S1–S5 of the security checklist.
  */
 import { grantMembers } from "./iam";
-import { at, type CheckedResource, equals, expectField, type Finding, isOpaque, isTrue, list, type Rule, show, T, unverified, Unverified } from "./rule";
+import { at, type CheckedResource, equals, expectField, type Finding, isOpaque, isTrue, list, type Rule, show, T, unverified } from "./rule";
 
 const bucketRule = (r: Omit<Rule, "appliesTo" | "scope">): Rule => ({ ...r, appliesTo: [T.bucket], scope: "resource" });
 
@@ -43,7 +43,7 @@ function checkAccessLogging(b: CheckedResource, all: readonly CheckedResource[])
   if (typeof target !== "string" || target === "") {
     if (isOpaque(own)) return [unverified("name", own)];
     const opaque = all.find((o) => o.type === T.bucket && isOpaque(at(o.inputs, "logging.logBucket")));
-    if (opaque) return [new Unverified(`cannot verify until apply: this may be the log bucket of ${opaque.name}, whose logging.logBucket is unknown`)];
+    if (opaque) return [unverified(`logging.logBucket of bucket ${opaque.name} (this may be its log bucket)`, at(opaque.inputs, "logging.logBucket"))];
     return ["logging.logBucket is unset; send access logs to the stack's log bucket"];
   }
   return target === own ? [`logging.logBucket is ${show(target)}, the bucket itself; send access logs to a separate log bucket`] : [];

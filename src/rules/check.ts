@@ -5,13 +5,16 @@
 import type { Plan, PlannedResource } from "../plan/engine";
 import { rules as allRules } from "./index";
 import { guardReplacements } from "./replacement";
-import { type CheckedResource, type Rule, type Severity, Unverified } from "./rule";
+import { type CheckedResource, failClosedFix, type Rule, type Severity, Unverified } from "./rule";
 import { type Waiver, waiverCovers, waiverTarget } from "./waivers";
 
 export interface Violation {
   stack: string;
   rule: string;
-  /** The rule's severity; advisory for findings that could not be verified. */
+  /**
+   * The rule's severity. A mandatory rule that cannot see a value it needs (secret or unknown) fails closed: its
+   * finding stays mandatory; only options hidden from the runner give advisory findings.
+   */
   severity: Severity;
   urn: string;
   type: string;
@@ -58,12 +61,29 @@ export function fromPlanned(r: PlannedResource): CheckedResource {
   };
 }
 
+export interface RuleFinding {
+  message: string;
+  /** The rule could not see a value it needs. */
+  unverified: boolean;
+  severity: Severity;
+}
+
+/**
+ * A rule's finding as reported: a mandatory rule fails closed on a secret or unknown value, with the field it could
+ * not see and what to do; an advisory rule, or an option hidden from the runner, stays advisory.
+ */
+export function reportedFinding(rule: Pick<Rule, "severity">, f: string | Unverified): RuleFinding {
+  if (!(f instanceof Unverified)) return { message: f, unverified: false, severity: rule.severity };
+  if (rule.severity === "mandatory" && f.unseen !== "hidden") return { message: `${f.message}; ${failClosedFix(f.unseen)}`, unverified: true, severity: "mandatory" };
+  return { message: f.message, unverified: true, severity: "advisory" };
+}
+
 /** Findings of one rule on one resource. A rule that throws fails closed: its error is a finding. */
-export function runRule(rule: Rule, resource: CheckedResource, resources: readonly CheckedResource[]): { message: string; unverified: boolean }[] {
+export function runRule(rule: Rule, resource: CheckedResource, resources: readonly CheckedResource[]): RuleFinding[] {
   try {
-    return rule.check(resource, { resources }).map((f) => (f instanceof Unverified ? { message: f.message, unverified: true } : { message: f, unverified: false }));
+    return rule.check(resource, { resources }).map((f) => reportedFinding(rule, f));
   } catch (e) {
-    return [{ message: `rule ${rule.id} failed on this resource: ${e instanceof Error ? e.message : String(e)}`, unverified: false }];
+    return [{ message: `rule ${rule.id} failed on this resource: ${e instanceof Error ? e.message : String(e)}`, unverified: false, severity: "mandatory" }];
   }
 }
 
@@ -74,7 +94,7 @@ export function findViolations(stack: string, resources: readonly CheckedResourc
     for (const r of resources) {
       if (!rule.appliesTo.includes(r.type)) continue;
       for (const f of runRule(rule, r, resources)) {
-        out.push({ stack, rule: rule.id, severity: f.unverified ? "advisory" : rule.severity, urn: r.urn, type: r.type, name: r.name, message: f.message, unverified: f.unverified });
+        out.push({ stack, rule: rule.id, severity: f.severity, urn: r.urn, type: r.type, name: r.name, message: f.message, unverified: f.unverified });
       }
     }
   }

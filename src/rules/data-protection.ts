@@ -34,7 +34,7 @@ const D2: Rule = {
   scope: "resource",
   check(r, ctx): Finding[] {
     if (r.type === T.namespace && !isTenantNamespace(r, ctx)) return [];
-    if (r.options.retainOnDelete === undefined) return [new Unverified("cannot verify here: retainOnDelete is not visible to policy packs; runway check verifies it")];
+    if (r.options.retainOnDelete === undefined) return [new Unverified("cannot verify here: retainOnDelete is not visible to policy packs; runway check verifies it", "hidden")];
     return r.options.retainOnDelete ? [] : ["the retainOnDelete option is not set; pass { retainOnDelete: true } (set it on the resource itself: it does not reach children from a component)"];
   },
 };

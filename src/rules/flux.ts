@@ -59,17 +59,22 @@ function chartArgs(values: Record<string, unknown>, controller: string, valuesKe
   return [...args, ...(isOpaque(extra) ? [extra] : list(extra))];
 }
 
-/** Lockdown flags `controller` lacks; the effective value of a flag is its last occurrence (Go's flag package). */
+/**
+ * Lockdown flags `controller` lacks; the effective value of a flag is its last occurrence (Go's flag package). An
+ * unknown or secret argument after a flag's last known occurrence may override it, so that flag cannot be seen.
+ */
 function lockdownFindings(controller: string, args: readonly unknown[], where: string, fix: string): Finding[] {
-  const known = args.filter((a): a is string => typeof a === "string" && !isOpaque(a));
-  const missing = LOCKDOWN[controller].flags.filter((f) => {
+  const missing: string[] = [];
+  let unseen: unknown;
+  for (const f of LOCKDOWN[controller].flags) {
     const name = f.slice(0, f.indexOf("=") + 1);
-    return [...known].reverse().find((a) => a.startsWith(name)) !== f;
-  });
-  if (!missing.length) return [];
-  const opaque = args.find(isOpaque);
-  if (opaque !== undefined) return [unverified(where, opaque)];
-  return [`${controller} runs without ${missing.join(", ")}; ${fix}`];
+    let last = args.length - 1;
+    while (last >= 0 && !isOpaque(args[last]) && !(typeof args[last] === "string" && (args[last] as string).startsWith(name))) last--;
+    if (last >= 0 && isOpaque(args[last])) unseen ??= args[last];
+    else if (last < 0 || args[last] !== f) missing.push(f);
+  }
+  if (missing.length) return [`${controller} runs without ${missing.join(", ")}; ${fix}`];
+  return unseen === undefined ? [] : [unverified(where, unseen)];
 }
 
 function checkFluxInstall(r: CheckedResource): Finding[] {
@@ -284,7 +289,21 @@ function checkAccessAs(accessAs: unknown, where: string, ctx: RuleContext): Find
   return out;
 }
 
+/** Where the GitLab agent reads its configuration: `.gitlab/agents/<agent>/config.yaml` in its project. */
+const AGENT_CONFIG_PATH = /(^|\/)\.gitlab\/agents\/[^/]+\/config\.ya?ml$/;
+
+/** A dynamic resource that writes the agent's config.yaml (by its `filePath`), whose content the rule must see. */
+function hiddenAgentConfig(r: CheckedResource): Finding[] {
+  const file = at(r.inputs, "filePath");
+  if (isOpaque(file)) return [unverified("filePath (it may be an agent's config.yaml)", file)];
+  if (typeof file !== "string" || !AGENT_CONFIG_PATH.test(file)) return [];
+  const content = at(r.inputs, "content");
+  return isOpaque(content) ? [unverified(`content of ${file}`, content)] : [];
+}
+
 function checkAgentConfig(r: CheckedResource, ctx: RuleContext): Finding[] {
+  const hidden = hiddenAgentConfig(r);
+  if (hidden.length) return hidden;
   return ciAccessBlocks(r.inputs, "").flatMap(({ path, value }) => {
     if (isOpaque(value)) return [unverified(path, value)];
     return ["projects", "groups"].flatMap((k) => list(at(value, k)).flatMap((entry, i) => checkAccessAs(at(entry, "access_as"), `${path}.${k}[${i}]`, ctx)));

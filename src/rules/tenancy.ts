@@ -5,7 +5,7 @@
  * `runway.gitlab.com/tenant: "true"`. Platform namespaces (flux-system, gitlab-agent, ...) are not tenants.
  */
 import { TENANT_LABEL } from "../tenancy/objects";
-import { at, type CheckedResource, FLUX_HELMRELEASE, FLUX_NS, FLUX_OCIREPOSITORY, type Finding, hasOpaque, isOpaque, isRecord, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified, Unverified } from "./rule";
+import { at, type CheckedResource, FLUX_HELMRELEASE, FLUX_NS, FLUX_OCIREPOSITORY, type Finding, firstOpaque, hasOpaque, isOpaque, isRecord, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified } from "./rule";
 import { canonicalUrn, urnType } from "./urn";
 
 export { TENANT_LABEL };
@@ -153,7 +153,7 @@ function objectsIn(ns: CheckedResource, ctx: RuleContext, types: readonly string
 /** An undecidable finding when some policy's spec is not fully known: a missing rule may be in there. */
 function partlyKnown(policies: readonly CheckedResource[]): Finding | undefined {
   const p = policies.find((x) => hasOpaque(x.inputs.spec));
-  return p && new Unverified(`cannot verify until apply: the spec of NetworkPolicy ${p.name} is not fully known`);
+  return p && unverified(`spec of NetworkPolicy ${p.name}`, firstOpaque(p.inputs.spec));
 }
 
 function emptySelector(sel: unknown): boolean {
