@@ -62,10 +62,10 @@ describe("runway check", () => {
 
   it("passes with advisory findings only: exit 0", async () => {
     const dir = tmp();
-    const plan = broken((p) => set(p.resources.find((r) => r.name === "ai-gateway-vault-policy")!.inputs, "policy", 'path "runway/data/*" { capabilities = ["read"] }'));
+    const plan = broken((p) => set(p.resources.find((r) => r.name === "ai-gateway-vault-policy")!.inputs, "policy", 'path "runway/env/test/data/service/ai-gateway/*" { capabilities = ["read"] }'));
     const { code, out } = await run({ plan: [writePlan(dir, "plan.json", plan)] });
     expect(code).toBe(0);
-    expect(out[0]).toMatch(/^ADVISORY V5 urn:pulumi:test::runway::vault:index\/policy:Policy::ai-gateway-vault-policy: policy path "runway\/data\/\*"/);
+    expect(out[0]).toMatch(/^ADVISORY V5 urn:pulumi:test::runway::vault:index\/policy:Policy::ai-gateway-vault-policy: policy path "runway\/env\/test\/data\/service\/ai-gateway\/\*" has a wildcard not scoped/);
   });
 
   it("guards replacements between two plans of one stack: --plan BASE --plan HEAD, or --base BASE --plan HEAD", async () => {

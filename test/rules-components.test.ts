@@ -22,7 +22,7 @@ const spec = resolveTenant(
     apiVersion: "runway/v1",
     kind: "SatelliteService",
     metadata: { name: "ai-gateway", owner: "gitlab-org/ai" },
-    spec: { chart: { repository: "oci://registry.gitlab.com/runway/charts/ai-gateway" }, placement: "shared", environments: ["production"], secrets: [{ name: "llm-credentials", path: "llm" }] },
+    spec: { chart: { repository: "oci://registry.gitlab.com/runway/charts/ai-gateway" }, gitlabProject: "satellites/ai-gateway", placement: "shared", environments: ["production"], secrets: [{ name: "llm-credentials", path: "llm" }] },
   },
   "production",
   ["production-canary", "production"],

@@ -4,25 +4,18 @@
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { SERVICE_PORT } from "../manifest/to-kubernetes";
+import { reservedNameProblem } from "../naming";
 import { type CatalogEntry, catalogEntrySchema } from "./schema/catalog";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { validateSource } from "./validate";
 import { diagnosticAt, displayPath, readYamlFile, type YamlSource } from "./yaml-source";
 
+export { RESERVED_NAMES, reservedNameProblem } from "../naming";
+
 export interface CatalogFile {
   file: string;
   entry: CatalogEntry;
   source: YamlSource;
-}
-
-/** Names a tenant may not take: system namespaces, Runway's own prefix and the agent's namespace. */
-export const RESERVED_NAMES = ["default", "kube-system", "kube-public", "kube-node-lease", "flux-system", "gitlab-agent", "gmp-system", "gmp-public", "gke-managed-system", "external-secrets", "cert-manager"];
-
-export function reservedNameProblem(name: string): string | undefined {
-  if (RESERVED_NAMES.includes(name)) return `'${name}' is reserved for the platform; choose another service name`;
-  if (name.startsWith("runway-")) return `names starting with 'runway-' are reserved for the platform; choose another service name`;
-  if (name.startsWith("kube-")) return `names starting with 'kube-' are reserved for Kubernetes; choose another service name`;
-  return undefined;
 }
 
 /** Catalog file paths in a directory (`*.yaml`, `*.yml`), sorted. */

@@ -3,7 +3,8 @@
  */
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
-import { BROADEST_AUTHORIZED_PREFIX, cidrsOverlap, coversInternet, parseCidr } from "./schema/common";
+import { internetExposure } from "../net/exposure";
+import { cidrsOverlap, parseCidr } from "./schema/common";
 import { type SelfhostedConfig, type StackConfig, stackFileSchema } from "./schema/stack";
 import { checkKubeconfigFile } from "../selfhosted/kubeconfig";
 import { networkProblems, valuesProblems } from "../selfhosted/turn-up";
@@ -57,22 +58,9 @@ function selfhostedProblems(config: SelfhostedConfig, root: string | undefined):
   return out;
 }
 
-/**
- * G2 on a public endpoint's authorized networks: no 0.0.0.0/0, no set that together covers every IPv4 address, and
- * no block broader than a /8. One kind of problem is reported, the most open first.
- */
+/** G2 on a public endpoint's authorized networks, judged as a whole (src/net/exposure.ts, shared with rule G2). */
 function authorizedNetworkProblems(cidrs: readonly string[], at: (string | number)[]): Problem[] {
-  const prefixes = cidrs.map((c) => parseCidr(c)?.prefix);
-  const open = prefixes.flatMap((p, i) => (p === 0 ? [{ path: [...at, i, "cidr"], message: "0.0.0.0/0 opens the control plane to the internet (G2); list specific networks" }] : []));
-  if (open.length) return open;
-  if (coversInternet(cidrs)) {
-    return [{ path: at, message: `${cidrs.join(", ")} together cover every IPv4 address, which opens the control plane to the internet (G2); list specific networks` }];
-  }
-  return prefixes.flatMap((p, i) =>
-    p !== undefined && p < BROADEST_AUTHORIZED_PREFIX
-      ? [{ path: [...at, i, "cidr"], message: `${cidrs[i]} is broader than a /${BROADEST_AUTHORIZED_PREFIX} and lets a large part of the internet reach the control plane (G2); list specific networks of at most a /${BROADEST_AUTHORIZED_PREFIX}` }]
-      : [],
-  );
+  return internetExposure(cidrs, "the control plane").map((p) => ({ path: p.index === undefined ? at : [...at, p.index, "cidr"], message: `${p.message} (G2)` }));
 }
 
 /**

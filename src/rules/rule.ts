@@ -84,6 +84,7 @@ export const T = {
   bucketIamPolicy: "gcp:storage/bucketIAMPolicy:BucketIAMPolicy",
   backupPlan: "gcp:gkebackup/backupPlan:BackupPlan",
   namespace: "kubernetes:core/v1:Namespace",
+  namespacePatch: "kubernetes:core/v1:NamespacePatch",
   serviceAccount: "kubernetes:core/v1:ServiceAccount",
   serviceAccountPatch: "kubernetes:core/v1:ServiceAccountPatch",
   resourceQuota: "kubernetes:core/v1:ResourceQuota",
