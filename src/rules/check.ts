@@ -121,7 +121,8 @@ export function checkPlan(plan: Plan, opts: CheckOptions = {}): StackReport {
   const found = findViolations(plan.stack, resources, opts.rules);
   if (opts.base) {
     for (const g of guardReplacements(opts.base, plan)) {
-      found.push({ stack: plan.stack, rule: g.rule, severity: g.unverified ? "advisory" : "mandatory", urn: g.urn, type: g.type, name: g.name, message: g.message, unverified: g.unverified === true });
+      // The guard fails closed: a value it cannot compare may hide a replacement.
+      found.push({ stack: plan.stack, rule: g.rule, severity: "mandatory", urn: g.urn, type: g.type, name: g.name, message: g.message, unverified: g.unverified === true });
     }
   }
   const { violations, waivers } = applyWaivers(found, opts.waivers ?? []);

@@ -7,7 +7,21 @@ import { isPlatformNamespace } from "../naming";
 import { isTenantNamespace, TENANT_BY_NAME } from "./tenancy";
 
 /** Types whose deletion or replacement loses data or takes services down (D4). */
-export const STATEFUL_TYPES: readonly string[] = [T.project, T.cluster, T.nodePool, T.keyRing, T.cryptoKey, T.namespace, T.bucket, T.backupPlan];
+export const STATEFUL_TYPES: readonly string[] = [
+  T.project,
+  T.cluster,
+  T.nodePool,
+  T.keyRing,
+  T.cryptoKey,
+  T.namespace,
+  T.bucket,
+  T.backupPlan,
+  T.pvc,
+  T.vaultMount,
+  "vault:index/authBackend:AuthBackend",
+  "gcp:compute/network:Network",
+  "gcp:compute/subnetwork:Subnetwork",
+];
 
 /**
  * An option a tenant Namespace (and every other resource of the rule's types) must carry: the finding when it lacks

@@ -1,0 +1,10 @@
+import { execFileSync } from "node:child_process";
+import { parseGoResource, camelPath } from "./scripts/force-new-parse";
+const dir = "/work/.mirror/hashicorp+terraform-provider-google/repo";
+const git = (...a: string[]) => execFileSync("git", ["--git-dir", dir, ...a], { encoding: "utf8", maxBuffer: 1 << 26 });
+const [file, func] = process.argv.slice(2);
+const pkg = file.split("/").slice(0, -1).join("/");
+const ctx = git("ls-tree", "--name-only", "HEAD", pkg + "/").split("\n").filter((f) => f.endsWith(".go") && !f.endsWith("_test.go")).map((f) => git("show", "HEAD:" + f));
+const t = Date.now();
+const fields = parseGoResource(git("show", "HEAD:" + file), func, ctx);
+console.log(Date.now() - t, "ms", fields.length, fields.filter((f) => f.forceNew).map((f) => camelPath(f.path) + (f.computed ? "*" : "")).join(" "));
