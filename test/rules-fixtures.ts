@@ -280,7 +280,7 @@ export function applyCase(c: RuleCase): { stack: PlannedResource[]; target: Plan
 }
 
 /** Writes `stacks/Pulumi.<name>.yaml` of a platform stack with the given waivers and cluster exceptions. */
-export function writeStackFile(root: string, name: string, opts: { waivers?: { rule: string; resource: string; justification: string }[]; exceptions?: Record<string, string> } = {}): string {
+export function writeStackFile(root: string, name: string, opts: { waivers?: { rule: string; resource: string; type?: string; justification: string }[]; exceptions?: Record<string, string> } = {}): string {
   const dir = path.join(root, "stacks");
   mkdirSync(dir, { recursive: true });
   const config = {

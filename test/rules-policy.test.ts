@@ -110,7 +110,7 @@ describe("policy pack", () => {
     const waived = buildPolicies({
       waiversFor: (stack): Waiver[] => {
         stacks.push(stack);
-        return [{ rule: "G1", resource: "main", justification: "Public nodes for the legacy egress path.", origin: "runway:waivers" }];
+        return [{ rule: "G1", resource: "main", type: "gcp:container/cluster:Cluster", justification: "Public nodes for the legacy egress path.", origin: "runway:waivers" }];
       },
     });
     const { stack } = applyCase(CASES.G1.violating[0]);

@@ -171,7 +171,7 @@ describe("replacement guard", () => {
   it("is part of checkPlan with a base, and a D4 waiver allows an intended deletion", () => {
     const headPlan = head((rs) => remove(rs, "backups"));
     expect(checkPlan(headPlan, { base: compliantPlan() }).violations.map((v) => `${v.severity} ${v.rule} ${v.name}`)).toContain("mandatory D4 backups");
-    const waived = checkPlan(headPlan, { base: compliantPlan(), waivers: [{ rule: "D4", resource: "backups", justification: "Backups moved to the shared bucket (INFRA-42).", origin: "runway:waivers" }] });
+    const waived = checkPlan(headPlan, { base: compliantPlan(), waivers: [{ rule: "D4", resource: urnOf("gcp:storage/bucket:Bucket", "backups"), justification: "Backups moved to the shared bucket (INFRA-42).", origin: "runway:waivers" }] });
     expect(waived.violations.filter((v) => v.rule === "D4")).toEqual([]);
     expect(waived.waivers[0].waived).toHaveLength(1);
   });

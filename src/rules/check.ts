@@ -6,7 +6,7 @@ import type { Plan, PlannedResource } from "../plan/engine";
 import { rules as allRules } from "./index";
 import { guardReplacements } from "./replacement";
 import { type CheckedResource, failClosedFix, type Rule, type Severity, Unverified } from "./rule";
-import { type Waiver, waiverCovers, waiverTarget } from "./waivers";
+import { isSensitiveWaiver, type Waiver, waiverCovers, waiverTarget } from "./waivers";
 
 export interface Violation {
   stack: string;
@@ -163,7 +163,8 @@ export function formatReport(reports: readonly StackReport[]): string[] {
   const lines = reports.flatMap((r) => r.violations.map((v) => `${v.severity.toUpperCase()} ${v.rule} ${v.urn}: ${v.message}`));
   for (const r of reports) {
     for (const { waiver: w, waived } of r.waivers) {
-      lines.push(`WAIVER ${w.rule} ${r.stack}/${waiverTarget(w)}: ${w.justification} [${w.origin}; waived ${plural(waived.length, "finding")}]`);
+      const approval = isSensitiveWaiver(w) ? "; sensitive control: needs the Runway team's approval" : "";
+      lines.push(`WAIVER ${w.rule} ${r.stack}/${waiverTarget(w)}: ${w.justification} [${w.origin}; waived ${plural(waived.length, "finding")}${approval}]`);
     }
   }
   const t = totals(reports);
@@ -186,8 +187,8 @@ function violationTable(vs: readonly Violation[]): string[] {
 }
 
 /**
- * The guardrails section of a merge-request note: a one-line verdict, mandatory violations in a table, advisory
- * findings and waivers folded.
+ * The guardrails section of a merge-request note: a one-line verdict, mandatory violations in a table, waivers of
+ * sensitive controls in a table for the approvers, advisory findings and other waivers folded.
  */
 export function reportMarkdown(reports: readonly StackReport[]): string {
   const t = totals(reports);
@@ -202,12 +203,13 @@ export function reportMarkdown(reports: readonly StackReport[]): string {
   ];
   if (mandatory.length) out.push("", ...violationTable(mandatory));
   if (advisory.length) out.push("", `<details><summary>Advisory findings (${advisory.length})</summary>`, "", ...violationTable(advisory), "", "</details>");
-  if (uses.length) {
-    out.push("", `<details><summary>Waivers (${uses.length})</summary>`, "", "| Stack | Rule | Resource | Justification | Source | Waived |", "|---|---|---|---|---|---|");
-    for (const u of uses) {
-      out.push(`| ${cell(u.stack)} | ${u.waiver.rule} | ${cell(waiverTarget(u.waiver))} | ${cell(u.waiver.justification)} | ${u.waiver.origin} | ${u.waived.length} |`);
-    }
-    out.push("", "</details>");
+  const row = (u: (typeof uses)[number]) => `| ${cell(u.stack)} | ${u.waiver.rule} | ${cell(waiverTarget(u.waiver))} | ${cell(u.waiver.justification)} | ${u.waiver.origin} | ${u.waived.length} |`;
+  const head = ["| Stack | Rule | Resource | Justification | Source | Waived |", "|---|---|---|---|---|---|"];
+  const sensitive = uses.filter((u) => isSensitiveWaiver(u.waiver));
+  const other = uses.filter((u) => !isSensitiveWaiver(u.waiver));
+  if (sensitive.length) {
+    out.push("", `**Waivers of sensitive controls (${sensitive.length})**: merging needs the Runway team's approval (code owners of \`stacks/\`).`, "", ...head, ...sensitive.map(row));
   }
+  if (other.length) out.push("", `<details><summary>Waivers (${other.length})</summary>`, "", ...head, ...other.map(row), "", "</details>");
   return `${out.join("\n")}\n`;
 }

@@ -143,11 +143,25 @@ const observability = z
   })
   .default({ notificationChannels: [] });
 
-const waiver = z.strictObject({
-  rule: z.string().regex(/^[A-Z]+[0-9]+(-[a-z0-9-]+)?$/, { error: "must be a rule id such as G16" }),
-  resource: z.string().min(1).describe("Name of the resource the waiver applies to."),
-  justification,
-});
+const waiver = z
+  .strictObject({
+    rule: z.string().regex(/^[A-Z]+[0-9]+(-[a-z0-9-]+)?$/, { error: "must be a rule id such as G16" }),
+    resource: z
+      .string()
+      .min(1)
+      .max(1024)
+      .describe("The resource the waiver applies to: its URN (urn:pulumi:...), or its name (the last part of the URN) together with type."),
+    type: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+:[A-Za-z0-9.\-/]*:[A-Za-z0-9]+$/, { error: "must be a Pulumi type token such as gcp:storage/bucket:Bucket" })
+      .describe("Pulumi type of the resource named by resource, e.g. gcp:storage/bucket:Bucket; not needed with a URN.")
+      .optional(),
+    justification,
+  })
+  .refine((w) => w.resource.startsWith("urn:pulumi:") || w.type !== undefined, {
+    path: ["resource"],
+    error: "name the resource by its URN, or add type: (its Pulumi type, e.g. gcp:storage/bucket:Bucket); a name alone could waive another resource of the same name",
+  });
 
 const common = {
   "runway:waivers": z.array(waiver).default([]).describe("Rules waived for named resources, each with a justification."),
