@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { z } from "zod";
 import { ConfigError } from "../config/diagnostics";
+import { unreadableFile } from "../config/yaml-source";
 import { stacksDir } from "../config/project";
 import { listStacks } from "../config/stack";
 import type { Plan } from "../plan/engine";
@@ -74,8 +75,13 @@ const planSchema = z.object({
   outputs: z.record(z.string(), z.unknown()).default({}),
 });
 
-/** Reads a plan written by `runway plan --json`. */
+/** The largest plan file `runway check` reads. */
+const MAX_PLAN_BYTES = 256 * 1024 * 1024;
+
+/** Reads a plan written by `runway plan --json`; a FIFO, device or directory is reported, never opened. */
 export function readPlanFile(file: string): Plan {
+  const unreadable = unreadableFile(file, MAX_PLAN_BYTES);
+  if (unreadable) throw new CheckInputError(`${file}: cannot read plan: ${unreadable}`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));

@@ -88,6 +88,6 @@ export function clusterRangeProblems(cidrs: readonly string[], cluster: readonly
       const c = parseBlock(r.cidr);
       return c !== undefined && overlaps(c, b);
     });
-    return hit ? [{ index: b.index, message: `'${b.text}' reaches the cluster's own ${hit.label} range ${hit.cidr}; reach other services through their Gateway host` }] : [];
+    return hit ? [{ index: b.index, message: `'${b.text}' reaches the cluster's own ${hit.label} ${hit.cidr}; reach other services through their Gateway host` }] : [];
   });
 }

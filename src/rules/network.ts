@@ -81,7 +81,7 @@ export function clusterRanges(ctx: RuleContext): ClusterRange[] {
   for (const r of ctx.resources) {
     if (r.type === "gcp:compute/subnetwork:Subnetwork") {
       const cidr = at(r.inputs, "ipCidrRange");
-      if (typeof cidr === "string") out.push({ label: `subnet ${r.name}`, cidr });
+      if (typeof cidr === "string") out.push({ label: `node subnet ${r.name}`, cidr });
       for (const s of list(at(r.inputs, "secondaryIpRanges"))) {
         const c = at(s, "ipCidrRange");
         if (typeof c === "string") out.push({ label: `${String(at(s, "rangeName") ?? "secondary")} range of ${r.name}`, cidr: c });
@@ -89,9 +89,9 @@ export function clusterRanges(ctx: RuleContext): ClusterRange[] {
     }
     if (r.type === T.cluster) {
       for (const [path, label] of [
-        ["privateClusterConfig.masterIpv4CidrBlock", "control plane"],
-        ["ipAllocationPolicy.clusterIpv4CidrBlock", "pods"],
-        ["ipAllocationPolicy.servicesIpv4CidrBlock", "services"],
+        ["privateClusterConfig.masterIpv4CidrBlock", "control plane range"],
+        ["ipAllocationPolicy.clusterIpv4CidrBlock", "pods range"],
+        ["ipAllocationPolicy.servicesIpv4CidrBlock", "services range"],
       ]) {
         const c = at(r.inputs, path);
         if (typeof c === "string" && !isOpaque(c)) out.push({ label, cidr: c });
@@ -100,6 +100,12 @@ export function clusterRanges(ctx: RuleContext): ClusterRange[] {
   }
   return out.filter((r) => !isOpaque(r.cidr));
 }
+
+/**
+ * Google service ranges a tenant reaches without reaching the internet: Private Google Access (private.googleapis.com,
+ * restricted.googleapis.com), which Runway's tenants use for Google APIs (src/gcp/network.ts).
+ */
+const GOOGLE_SERVICE_RANGES = ["199.36.153.8/30", "199.36.153.4/30"];
 
 /** An allow to exactly one GKE metadata server endpoint on its own port only (G5 keeps node credentials out of it). */
 function metadataEndpoint(cidr: string, ports: unknown[]): boolean {
@@ -130,7 +136,7 @@ function checkEgress(ns: CheckedResource, ctx: RuleContext): Finding[] {
         if (cidr === undefined) return;
         const where = `NetworkPolicy ${np.name} spec.egress[${i}].to[${j}].ipBlock`;
         if (isOpaque(cidr)) hidden ??= { where, value: cidr };
-        else if (!metadataEndpoint(String(cidr), ports)) blocks.push({ cidr: String(cidr), except: list(at(peer, "ipBlock.except")).map(String), where });
+        else if (!metadataEndpoint(String(cidr), ports) && !GOOGLE_SERVICE_RANGES.includes(String(cidr))) blocks.push({ cidr: String(cidr), except: list(at(peer, "ipBlock.except")).map(String), where });
       });
     });
   }

@@ -11,6 +11,7 @@ import {
   gcpRegion,
   gitlabPath,
   gitlabRelease,
+  helmValues,
   httpsUrl,
   justification,
   memoryQuantity,
@@ -237,7 +238,7 @@ export const selfhostedConfigSchema = z.strictObject({
   "runway:kubeContext": z.string().min(1).describe("Context in the kubeconfig, e.g. the GitLab agent's `<project>:<agent>`. Default: the kubeconfig's current-context.").optional(),
   "runway:state": z.enum(["up", "down"]).default("up").describe("up turns the service up; down removes the workload and revokes its tokens, keeping the namespace and runway:keepData."),
   "runway:installFlux": z.boolean().default(true).describe("Install Flux; false reuses a Flux (2.6 or later) already on the cluster."),
-  "runway:values": z.record(z.string(), z.unknown()).default({}).describe("Extra chart values, e.g. environment variables that point the service at the customer's LLM; `serviceAccount` and `env.RUNWAY_*` are set by Runway."),
+  "runway:values": helmValues.default({}).describe("Extra chart values, e.g. environment variables that point the service at the customer's LLM; `serviceAccount` and `env.RUNWAY_*` are set by Runway."),
   "runway:egress": z.array(networkAllow).min(1).describe("Networks the workload may reach besides cluster DNS (K2): at least the GitLab instance, usually the LLM endpoint too."),
   "runway:ingress": z.array(networkAllow).default([]).describe("Networks that may reach the workload (K2), e.g. the GitLab instance calling the service. Default none."),
   "runway:quota": z
