@@ -5,6 +5,7 @@
  * (stacks/Pulumi.<stack>.yaml), found by the stack name in each URN.
  */
 import * as path from "node:path";
+import * as policyProxy from "@pulumi/policy/proxy";
 import type {
   Policies,
   PolicyResource,
@@ -15,8 +16,9 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { rules as allRules } from "../src/rules";
+import { reportedFinding } from "../src/rules/check";
 import { parseUrn } from "../src/rules/replacement";
-import { type CheckedResource, type Rule, Unverified } from "../src/rules/rule";
+import { type CheckedResource, type Rule, UNKNOWN } from "../src/rules/rule";
 import { pulumiConfigFromEnv, stackFromPulumiConfig } from "../src/config/pulumi-config";
 import { stackWaivers, type Waiver, waiverCovers, waiversOf } from "../src/rules/waivers";
 
@@ -28,15 +30,32 @@ export interface PackOptions {
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 
+/** The SDK's sentinels for values unknown during preview (@pulumi/policy proxy.js; internal, hence the cast). */
+const SDK = policyProxy as unknown as { getSpecialProxyTarget: string } & Record<`unknown${"Boolean" | "Number" | "String" | "Array" | "Asset" | "Archive" | "Object"}Value`, string>;
+const UNKNOWN_SENTINELS = new Set<unknown>(
+  (["Boolean", "Number", "String", "Array", "Asset", "Archive", "Object"] as const).map((k) => SDK[`unknown${k}Value`]).filter((v) => v !== undefined),
+);
+
+/**
+ * Resource properties as a plan shows them: the SDK's unknown sentinels become "[unknown]", read without its
+ * checking proxy. A rule then reports the field it cannot see and a mandatory rule fails closed, instead of the
+ * SDK's UnknownValueError turning the policy advisory for the run. Secrets reach policy packs in plain text.
+ */
+export function planValue(v: unknown): unknown {
+  const raw = v !== null && typeof v === "object" ? ((v as Record<string, unknown>)[SDK.getSpecialProxyTarget] ?? v) : v;
+  if (UNKNOWN_SENTINELS.has(raw)) return UNKNOWN;
+  if (Array.isArray(raw)) return raw.map(planValue);
+  if (raw !== null && typeof raw === "object") return Object.fromEntries(Object.entries(raw).map(([k, x]) => [k, planValue(x)]));
+  return raw;
+}
+
 /** A policy resource as a rule sees it. retainOnDelete is not exposed to policy packs, so it stays undefined. */
 export function fromPolicyResource(r: Pick<PolicyResource, "type" | "name" | "urn" | "props" | "opts">): CheckedResource {
   return {
     type: r.type,
     name: r.name,
     urn: r.urn,
-    // Props stay the SDK's proxy: reading an unknown throws UnknownValueError, which the SDK turns into an
-    // advisory "can't run policy during preview" for this run.
-    inputs: r.props,
+    inputs: planValue(r.props) as Record<string, unknown>,
     options: {
       protect: r.opts.protect,
       deleteBeforeReplace: r.opts.deleteBeforeReplace,
@@ -56,11 +75,10 @@ export function policyName(rule: Pick<Rule, "id" | "title">): string {
 }
 
 /**
- * Reports a rule's findings on one resource unless a waiver covers them. The rule runs unguarded: an
- * UnknownValueError must reach the SDK, which downgrades the policy to advisory during preview. Findings the rule
- * cannot decide here (a value or option the SDK does not show) are reported by advisory rules; a mandatory
- * resource rule reports itself "not applicable" for the resource instead of failing, and a stack rule skips them.
- * `runway check` lists them all as advisory.
+ * Reports a rule's findings on one resource unless a waiver covers them, as `runway check` does: a mandatory rule
+ * fails closed on a value it cannot see (unknown during preview). Only findings about an option the SDK never shows
+ * (retainOnDelete) are left to `runway check`: a mandatory resource rule reports itself "not applicable" for the
+ * resource, a stack rule skips them.
  */
 function report(
   rule: Rule,
@@ -71,13 +89,11 @@ function report(
   notApplicable?: (reason: string) => never,
 ): void {
   if (waivers.some((w) => waiverCovers(w, rule.id, res))) return;
-  const findings = rule.check(res, { resources });
-  const decided = findings.filter((f): f is string => typeof f === "string");
-  for (const message of decided) reportViolation(message, res.urn);
-  const open = findings.filter((f): f is Unverified => f instanceof Unverified);
-  if (decided.length || !open.length) return;
-  if (rule.severity === "advisory") for (const f of open) reportViolation(f.message, res.urn);
-  else notApplicable?.(open.map((f) => f.message).join("; "));
+  const findings = rule.check(res, { resources }).map((f) => reportedFinding(rule, f));
+  const reported = findings.filter((f) => f.severity === rule.severity);
+  for (const f of reported) reportViolation(f.message, res.urn);
+  const hidden = findings.filter((f) => f.severity !== rule.severity);
+  if (!reported.length && hidden.length) notApplicable?.(hidden.map((f) => f.message).join("; "));
 }
 
 /**

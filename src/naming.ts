@@ -62,3 +62,21 @@ export function vaultServicePath(environment: string, service: string): string {
 export function serviceHost(name: string, environment: string, domain: string): string {
   return `${name}.${environment}.${domain}`;
 }
+
+/**
+ * Names a tenant may not take: system namespaces, Runway's own prefix and the platform's namespaces. Every other
+ * namespace is a tenant's, and the guardrails hold it to the tenant controls (K1-K4) wherever it is created.
+ */
+export const RESERVED_NAMES = ["default", "kube-system", "kube-public", "kube-node-lease", "flux-system", "gitlab-agent", "gmp-system", "gmp-public", "gke-managed-system", "external-secrets", "cert-manager"];
+
+export function reservedNameProblem(name: string): string | undefined {
+  if (RESERVED_NAMES.includes(name)) return `'${name}' is reserved for the platform; choose another service name`;
+  if (name.startsWith("runway-")) return `names starting with 'runway-' are reserved for the platform; choose another service name`;
+  if (name.startsWith("kube-")) return `names starting with 'kube-' are reserved for Kubernetes; choose another service name`;
+  return undefined;
+}
+
+/** A platform namespace: one of the reserved names, `runway-*` or `kube-*`; never a tenant's. */
+export function isPlatformNamespace(name: string): boolean {
+  return reservedNameProblem(name) !== undefined;
+}

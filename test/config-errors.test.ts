@@ -49,7 +49,7 @@ describe("catalog file errors", () => {
 
   it("duplicate keys are errors", () => {
     const text = VALID.replace("  owner: gitlab-org/foo\n", "  owner: gitlab-org/foo\n  owner: gitlab-org/bar\n");
-    expect(errorsOf(text)).toEqual(["services/foo.yaml:6:3: duplicate key; each key may appear once in a mapping"]);
+    expect(errorsOf(text)).toEqual(["services/foo.yaml:6:3: duplicate key 'owner'; each key may appear once in a mapping"]);
   });
 
   it("a missing field says it is required and what it expects", () => {
@@ -124,6 +124,6 @@ describe("catalog file errors", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "runway-"));
     expect(() => readYamlFile(path.join(dir, "missing.yaml"))).toThrow(/missing\.yaml:1:1: file not found/);
     writeFileSync(path.join(dir, "x.yaml"), "a: 1\n");
-    expect(() => readYamlFile(dir)).toThrow(/is a directory, expected a file/);
+    expect(() => readYamlFile(dir)).toThrow(/is a directory, expected a regular file/);
   });
 });

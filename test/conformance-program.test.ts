@@ -106,7 +106,7 @@ describe("the policy pack as pulumi preview --policy-pack starts it", () => {
   beforeAll(async () => {
     const cli = configOf("platform-staging");
     // A waiver set with `pulumi config set --path` on the backend, not in the stack file.
-    const waivers = [{ rule: "G1", resource: "waived-cluster", justification: "a waiver that only the stack's Pulumi config holds" }];
+    const waivers = [{ rule: "G1", resource: "waived-cluster", type: "gcp:container/cluster:Cluster", justification: "a waiver that only the stack's Pulumi config holds" }];
     const legacy = Object.fromEntries(Object.entries({ ...cli.config, "runway:waivers": JSON.stringify(waivers) }).map(([k, v]) => [k.replace(":", ":config:"), v]));
     pack = await startPolicyPack(path.join(ROOT, "policy"), {
       PULUMI_CONFIG: JSON.stringify(legacy),

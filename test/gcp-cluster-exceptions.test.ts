@@ -83,7 +83,7 @@ describe("GkeCluster refuses invalid args before registering anything", () => {
     [
       "control plane open to the internet",
       () => clusterConfig({ privateEndpoint: false, authorizedNetworks: [{ cidr: "0.0.0.0/0", name: "all" }] }),
-      "GkeCluster config.authorizedNetworks[0].cidr '0.0.0.0/0' opens the control plane to the internet (G2); list specific networks",
+      "GkeCluster config.authorizedNetworks[0].cidr '0.0.0.0/0' opens the control plane to the internet; list specific networks (G2)",
     ],
     [
       "control-plane range that is not a /28",

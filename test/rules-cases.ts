@@ -2,14 +2,15 @@
  * Per rule id: changes to the compliant fixture stack that keep the rule passing, and changes that break exactly
  * that control (with the other rule ids the same change legitimately breaks, if any).
  */
+import { DISGUISED } from "./rules-cases-disguised";
 import { add, AGENT_CONFIG, remove, resource, type RuleCase, set } from "./rules-fixtures";
 
 type Cases = { compliant: RuleCase[]; violating: RuleCase[] };
 
 const asIs = (target: string): RuleCase => ({ why: "compliant fixture", target });
-const cluster = (why: string, path: string, v: unknown, message?: RegExp): RuleCase => ({ why, target: "main", change: (r) => set(r.inputs, path, v), message });
-const pool = (why: string, path: string, v: unknown, message?: RegExp): RuleCase => ({ why, target: "main-general", change: (r) => set(r.inputs, path, v), message });
-const on = (target: string, why: string, path: string, v: unknown, message?: RegExp): RuleCase => ({ why, target, change: (r) => set(r.inputs, path, v), message });
+const on = (target: string, why: string, path: string, v: unknown, message?: RegExp): RuleCase => ({ why, target, change: (r) => set(r.inputs, path, v), message, field: path });
+const cluster = (why: string, path: string, v: unknown, message?: RegExp): RuleCase => on("main", why, path, v, message);
+const pool = (why: string, path: string, v: unknown, message?: RegExp): RuleCase => on("main-general", why, path, v, message);
 
 const FLUX_DEPLOYMENT_ARGS = ["--no-cross-namespace-refs=true", "--no-remote-bases=true", "--default-service-account=default", "--watch-all-namespaces=true"];
 const fluxDeployment = (args: string[]): RuleCase["change"] => (_t, stack) =>
@@ -21,7 +22,7 @@ const fluxDeployment = (args: string[]): RuleCase["change"] => (_t, stack) =>
     }),
   );
 
-export const CASES: Record<string, Cases> = {
+const SHAPED: Record<string, Cases> = {
   G1: { compliant: [asIs("main")], violating: [cluster("public nodes", "privateClusterConfig.enablePrivateNodes", false, /enablePrivateNodes is false/)] },
   G2: {
     compliant: [
@@ -34,19 +35,34 @@ export const CASES: Record<string, Cases> = {
         why: "public endpoint open to 0.0.0.0/0",
         target: "main",
         change: (r) => (set(r.inputs, "privateClusterConfig.enablePrivateEndpoint", false), set(r.inputs, "masterAuthorizedNetworksConfig.cidrBlocks", [{ cidrBlock: "0.0.0.0/0" }])),
-        message: /"0\.0\.0\.0\/0"/,
+        message: /cidrBlocks\[0\]\.cidrBlock: '0\.0\.0\.0\/0' opens the control plane to the internet/,
       },
       {
         why: "public endpoint open to two halves of the internet",
         target: "main",
         change: (r) => (set(r.inputs, "privateClusterConfig.enablePrivateEndpoint", false), set(r.inputs, "masterAuthorizedNetworksConfig.cidrBlocks", [{ cidrBlock: "0.0.0.0/1" }, { cidrBlock: "128.0.0.0/1" }])),
-        message: /"0\.0\.0\.0\/1", "128\.0\.0\.0\/1" together cover every IPv4 address/,
+        message: /'0\.0\.0\.0\/1', '128\.0\.0\.0\/1' together cover every IPv4 address/,
       },
       {
         why: "public endpoint open to a block broader than a /8",
         target: "main",
         change: (r) => (set(r.inputs, "privateClusterConfig.enablePrivateEndpoint", false), set(r.inputs, "masterAuthorizedNetworksConfig.cidrBlocks", [{ cidrBlock: "10.0.0.0/8" }, { cidrBlock: "64.0.0.0/3" }])),
-        message: /contains "64\.0\.0\.0\/3", broader than a \/8/,
+        message: /cidrBlocks\[1\]\.cidrBlock: '64\.0\.0\.0\/3' is broader than a \/8/,
+      },
+      {
+        why: "public endpoint open to many public /8s, each allowed alone",
+        target: "main",
+        change: (r) => (
+          set(r.inputs, "privateClusterConfig.enablePrivateEndpoint", false),
+          set(r.inputs, "masterAuthorizedNetworksConfig.cidrBlocks", ["11.0.0.0/8", "12.0.0.0/8", "13.0.0.0/8", "14.0.0.0/8"].map((cidrBlock) => ({ cidrBlock })))
+        ),
+        message: /together open 4 \/8s of public addresses to the control plane/,
+      },
+      {
+        why: "public endpoint open to IPv6 ::/0",
+        target: "main",
+        change: (r) => (set(r.inputs, "privateClusterConfig.enablePrivateEndpoint", false), set(r.inputs, "masterAuthorizedNetworksConfig.cidrBlocks", [{ cidrBlock: "::/0" }])),
+        message: /'::\/0' opens the control plane to the internet/,
       },
     ],
   },
@@ -125,6 +141,7 @@ export const CASES: Record<string, Cases> = {
         why: "public through an authoritative policy",
         target: "bucket-policy",
         change: (_r, s) => add(s, resource("gcp:storage/bucketIAMPolicy:BucketIAMPolicy", "bucket-policy", { bucket: "b", policyData: JSON.stringify({ bindings: [{ role: "roles/storage.objectViewer", members: ["allAuthenticatedUsers"] }] }) })),
+        also: ["I1-authoritative"],
       },
     ],
   },
@@ -234,7 +251,7 @@ export const CASES: Record<string, Cases> = {
   V3: { compliant: [asIs("ai-gateway-vault-role"), on("ai-gateway-vault-role", "explicit uid", "aliasNameSource", "serviceaccount_uid")], violating: [on("ai-gateway-vault-role", "name alias", "aliasNameSource", "serviceaccount_name")] },
   V4: { compliant: [asIs("ai-gateway-vault-role"), on("ai-gateway-vault-role", "duration string", "tokenTtl", "15m")], violating: [on("ai-gateway-vault-role", "day-long token", "tokenTtl", 86400), on("ai-gateway-vault-role", "default max TTL", "tokenMaxTtl", undefined)] },
   "V4-policies": { compliant: [asIs("ai-gateway-vault-role")], violating: [on("ai-gateway-vault-role", "extra policy", "tokenPolicies", ["ai-gateway", "admin"]), on("ai-gateway-vault-role", "root", "tokenPolicies", ["root"])] },
-  V5: { compliant: [asIs("ai-gateway-vault-policy")], violating: [on("ai-gateway-vault-policy", "wildcard over every tenant", "policy", 'path "runway/data/*" {\n  capabilities = ["read"]\n}\n', /runway\/data\/\*/)] },
+  V5: { compliant: [asIs("ai-gateway-vault-policy")], violating: [{ ...on("ai-gateway-vault-policy", "wildcard over every tenant", "policy", 'path "runway/data/*" {\n  capabilities = ["read"]\n}\n', /runway\/data\/\*/), also: ["V5-scope"] }] },
   D1: {
     compliant: [asIs("main"), asIs("ai-gateway"), asIs("flux-system"), asIs("keyring"), asIs("backup-plan"), asIs("vault-kv")],
     violating: [
@@ -268,3 +285,11 @@ export const CASES: Record<string, Cases> = {
     ],
   },
 };
+
+/** Every rule's cases: the shapes Runway's components emit, and the disguised forms (rules-cases-disguised.ts). */
+export const CASES: Record<string, Cases> = Object.fromEntries(
+  [...new Set([...Object.keys(SHAPED), ...Object.keys(DISGUISED)])].map((id) => [
+    id,
+    { compliant: [...(SHAPED[id]?.compliant ?? []), ...(DISGUISED[id]?.compliant ?? [])], violating: [...(SHAPED[id]?.violating ?? []), ...(DISGUISED[id]?.violating ?? [])] },
+  ]),
+);

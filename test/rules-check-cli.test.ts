@@ -62,10 +62,10 @@ describe("runway check", () => {
 
   it("passes with advisory findings only: exit 0", async () => {
     const dir = tmp();
-    const plan = broken((p) => set(p.resources.find((r) => r.name === "ai-gateway-vault-policy")!.inputs, "policy", 'path "runway/data/*" { capabilities = ["read"] }'));
+    const plan = broken((p) => set(p.resources.find((r) => r.name === "ai-gateway-vault-policy")!.inputs, "policy", 'path "runway/env/test/data/service/ai-gateway/*" { capabilities = ["read"] }'));
     const { code, out } = await run({ plan: [writePlan(dir, "plan.json", plan)] });
     expect(code).toBe(0);
-    expect(out[0]).toMatch(/^ADVISORY V5 urn:pulumi:test::runway::vault:index\/policy:Policy::ai-gateway-vault-policy: policy path "runway\/data\/\*"/);
+    expect(out[0]).toMatch(/^ADVISORY V5 urn:pulumi:test::runway::vault:index\/policy:Policy::ai-gateway-vault-policy: policy path "runway\/env\/test\/data\/service\/ai-gateway\/\*" has a wildcard not scoped/);
   });
 
   it("guards replacements between two plans of one stack: --plan BASE --plan HEAD, or --base BASE --plan HEAD", async () => {
@@ -81,12 +81,12 @@ describe("runway check", () => {
 
   it("applies the stack's waivers and lists them", async () => {
     const root = tmp();
-    writeStackFile(root, "test", { waivers: [{ rule: "G1", resource: "main", justification: "Nodes need public IPs for the legacy NAT-less egress path." }] });
+    writeStackFile(root, "test", { waivers: [{ rule: "G1", resource: "main", type: "gcp:container/cluster:Cluster", justification: "Nodes need public IPs for the legacy NAT-less egress path." }] });
     const plan = broken((p) => set(cluster(p).inputs, "privateClusterConfig.enablePrivateNodes", false));
     const { code, out } = await run({ plan: [writePlan(root, "plan.json", plan)] }, { root });
     expect(code).toBe(0);
     expect(out).toEqual([
-      "WAIVER G1 test/main: Nodes need public IPs for the legacy NAT-less egress path. [runway:waivers; waived 1 finding]",
+      "WAIVER G1 test/main (gcp:container/cluster:Cluster): Nodes need public IPs for the legacy NAT-less egress path. [runway:waivers; waived 1 finding; sensitive control: needs the Runway team's approval]",
       `SUMMARY 1 stack, ${plan.resources.length} resources checked: 0 mandatory, 0 advisory, 1 waived: PASSED`,
     ]);
   });

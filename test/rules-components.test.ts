@@ -22,7 +22,7 @@ const spec = resolveTenant(
     apiVersion: "runway/v1",
     kind: "SatelliteService",
     metadata: { name: "ai-gateway", owner: "gitlab-org/ai" },
-    spec: { chart: { repository: "oci://registry.gitlab.com/runway/charts/ai-gateway" }, placement: "shared", environments: ["production"], secrets: [{ name: "llm-credentials", path: "llm" }] },
+    spec: { chart: { repository: "oci://registry.gitlab.com/runway/charts/ai-gateway" }, gitlabProject: "satellites/ai-gateway", placement: "shared", environments: ["production"], secrets: [{ name: "llm-credentials", path: "llm" }] },
   },
   "production",
   ["production-canary", "production"],
@@ -65,10 +65,14 @@ describe("guardrails on Runway's components", () => {
     expect(formatReport([report]).filter((l) => !l.startsWith("SUMMARY"))).toEqual([]);
   });
 
-  it("under preview, values not known yet give advisory findings only", async () => {
+  it("under preview, the only findings are values unknown until apply, each naming its field; mandatory ones fail closed", async () => {
     const report = checkPlan(await recordProgram(platform, { stack: "components", preview: true }));
-    expect(report.violations.filter((v) => v.severity === "mandatory")).toEqual([]);
-    for (const v of report.violations) expect(v.message).toMatch(/^cannot verify until apply/);
+    expect(report.violations.length).toBeGreaterThan(0);
+    for (const v of report.violations) {
+      expect(v.message).toMatch(/^cannot verify: \S.* is unknown until apply/);
+      expect(v.unverified).toBe(true);
+    }
+    expect(report.violations.filter((v) => v.severity === "mandatory").map((v) => v.rule)).not.toEqual([]);
   });
 
   it("every example stack passes runway check --all", async () => {

@@ -49,6 +49,11 @@ describe("docs/ci.md", () => {
     expect(doc).toMatch(new RegExp(`\\| ${id} \\|`));
   });
 
+  it.each(catalog.map((r) => r.id))("says what rule %s catches and what it cannot see", (id) => {
+    const section = doc.slice(doc.indexOf("### What each rule catches, and what it cannot see"), doc.indexOf("### Values a rule cannot see"));
+    expect(section).toMatch(new RegExp(`^\\| ${id} \\| [^|]+\\| [^|]+\\|$`, "m"));
+  });
+
   it("names the rules that run as stack policies", () => {
     const stackRules = rules.filter((r) => r.scope === "stack").map((r) => r.id);
     expect(doc).toContain(`read other resources (${stackRules.join(", ")}) run as stack policies`);

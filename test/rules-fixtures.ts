@@ -112,6 +112,31 @@ export function compliantResources(): PlannedResource[] {
         bootDiskKmsKey: DISK_KEY,
       },
     }, { protect: true }),
+    resource("gcp:compute/subnetwork:Subnetwork", "main-us-east1", {
+      name: "runway-test-us-east1",
+      region: "us-east1",
+      ipCidrRange: "10.10.0.0/20",
+      secondaryIpRanges: [
+        { rangeName: "pods", ipCidrRange: "10.64.0.0/14" },
+        { rangeName: "services", ipCidrRange: "10.68.0.0/20" },
+      ],
+    }),
+    resource("gcp:compute/firewall:Firewall", "allow-health-checks", {
+      name: "runway-test-allow-health-checks",
+      network: "runway-test",
+      direction: "INGRESS",
+      allows: [{ protocol: "tcp", ports: ["80", "443"] }],
+      sourceRanges: ["35.191.0.0/16", "130.211.0.0/22"],
+      targetTags: ["runway-gke-node"],
+    }),
+    resource("gcp:compute/firewall:Firewall", "deny-all-ingress", {
+      name: "runway-test-deny-all-ingress",
+      network: "runway-test",
+      direction: "INGRESS",
+      denies: [{ protocol: "all" }],
+      sourceRanges: ["0.0.0.0/0"],
+      priority: 65534,
+    }),
     resource("gcp:projects/iAMMember:IAMMember", "nodes-log-writer", { project: PROJECT, role: "roles/logging.logWriter", member: `serviceAccount:${NODE_SA}` }),
     resource("gcp:storage/bucket:Bucket", "logs", { name: `${PROJECT}-logs`, location: "US", uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", versioning: { enabled: true } }, { retainOnDelete: true }),
     resource("gcp:storage/bucket:Bucket", "backups", {
@@ -124,7 +149,7 @@ export function compliantResources(): PlannedResource[] {
     }, { retainOnDelete: true }),
     resource("gcp:storage/bucketIAMMember:BucketIAMMember", "backups-reader", { bucket: `${PROJECT}-backups`, role: "roles/storage.objectViewer", member: "group:runway@gitlab.com" }),
     resource("kubernetes:core/v1:Namespace", "flux-system", { metadata: { name: "flux-system", labels: { "pod-security.kubernetes.io/enforce": "restricted" } } }),
-    resource("kubernetes:core/v1:Namespace", "ai-gateway", { metadata: { name: "ai-gateway", labels: tenantLabels } }, { protect: true, retainOnDelete: true }),
+    resource("kubernetes:core/v1:Namespace", "ai-gateway", { metadata: { name: "ai-gateway", labels: tenantLabels, annotations: { "runway.gitlab.com/gitlab-project": "gitlab-org/ai-gateway" } } }, { protect: true, retainOnDelete: true }),
     resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", "ai-gateway-default-deny", {
       metadata: { name: "default-deny", namespace: "ai-gateway" },
       spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
@@ -162,6 +187,14 @@ export function compliantResources(): PlannedResource[] {
         imageAutomationController: fluxController(),
       },
     }),
+    resource("kubernetes:source.toolkit.fluxcd.io/v1:OCIRepository", "runway-platform-source", {
+      metadata: { name: "runway-platform", namespace: "flux-system" },
+      spec: { url: "oci://registry.gitlab.com/runway/cluster-config", ref: { tag: "test" }, interval: "5m" },
+    }),
+    resource("kubernetes:source.toolkit.fluxcd.io/v1:OCIRepository", "ai-gateway-source", {
+      metadata: { name: "ai-gateway", namespace: "ai-gateway" },
+      spec: { url: "oci://registry.gitlab.com/runway/charts/ai-gateway", ref: { tag: "test" }, interval: "5m" },
+    }),
     resource("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "runway-platform", {
       metadata: { name: "runway-platform", namespace: "flux-system" },
       spec: { serviceAccountName: "kustomize-controller", sourceRef: { kind: "OCIRepository", name: "runway-platform" }, path: "./", interval: "5m", prune: true },
@@ -187,7 +220,7 @@ export function compliantResources(): PlannedResource[] {
     resource("vault:index/mount:Mount", "vault-kv", { path: "runway/env/test", type: "kv", options: { version: "2" } }, { protect: true }),
     resource("vault:index/policy:Policy", "ai-gateway-vault-policy", {
       name: "ai-gateway",
-      policy: 'path "runway/data/env/test/service/{{identity.entity.aliases.auth_kubernetes_1234.metadata.service_account_namespace}}/*" {\n  capabilities = ["read"]\n}\npath "auth/token/lookup-self" {\n  capabilities = ["read"]\n}\n',
+      policy: 'path "runway/env/test/data/service/{{identity.entity.aliases.auth_kubernetes_1234.metadata.service_account_namespace}}/*" {\n  capabilities = ["read"]\n}\npath "auth/token/lookup-self" {\n  capabilities = ["read"]\n}\n',
     }),
     resource("pulumi-nodejs:dynamic:Resource", "agent-config", { projectPath: "gitlab-com/runway/agents", filePath: ".gitlab/agents/runway-test/config.yaml", content: AGENT_CONFIG }),
     resource("kubernetes:core/v1:PersistentVolumeClaim", "ai-gateway-cache", { metadata: { name: "cache", namespace: "ai-gateway" } }, { protect: true }),
@@ -209,6 +242,8 @@ export interface RuleCase {
   also?: string[];
   /** Part of the expected message. */
   message?: RegExp;
+  /** The input path of the target whose value the case changes, when it changes one value. */
+  field?: string;
 }
 
 export function remove(stack: PlannedResource[], name: string): void {
@@ -245,7 +280,7 @@ export function applyCase(c: RuleCase): { stack: PlannedResource[]; target: Plan
 }
 
 /** Writes `stacks/Pulumi.<name>.yaml` of a platform stack with the given waivers and cluster exceptions. */
-export function writeStackFile(root: string, name: string, opts: { waivers?: { rule: string; resource: string; justification: string }[]; exceptions?: Record<string, string> } = {}): string {
+export function writeStackFile(root: string, name: string, opts: { waivers?: { rule: string; resource: string; type?: string; justification: string }[]; exceptions?: Record<string, string> } = {}): string {
   const dir = path.join(root, "stacks");
   mkdirSync(dir, { recursive: true });
   const config = {

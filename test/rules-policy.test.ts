@@ -110,7 +110,7 @@ describe("policy pack", () => {
     const waived = buildPolicies({
       waiversFor: (stack): Waiver[] => {
         stacks.push(stack);
-        return [{ rule: "G1", resource: "main", justification: "Public nodes for the legacy egress path.", origin: "runway:waivers" }];
+        return [{ rule: "G1", resource: "main", type: "gcp:container/cluster:Cluster", justification: "Public nodes for the legacy egress path.", origin: "runway:waivers" }];
       },
     });
     const { stack } = applyCase(CASES.G1.violating[0]);
@@ -125,16 +125,22 @@ describe("policy pack", () => {
     expect(() => validate(resourceArgs(ns), () => undefined)).toThrow(/retainOnDelete is not visible to policy packs/);
   });
 
-  it("lets the SDK's UnknownValueError through, so preview downgrades the policy to advisory", async () => {
-    const proxy = (await import("@pulumi/policy/proxy")) as unknown as {
-      unknownCheckingProxy(v: object): Record<string, unknown>;
-      UnknownValueError: new (...a: never[]) => Error;
-      unknownStringValue: string;
-    };
+  it("fails a mandatory policy closed on a value unknown during preview, naming the field, instead of the SDK's advisory downgrade", async () => {
+    const proxy = (await import("@pulumi/policy/proxy")) as unknown as { unknownCheckingProxy(v: object): Record<string, unknown>; unknownStringValue: string; unknownBooleanValue: string };
     const cluster = compliantResources().find((r) => r.name === "main")!;
     const props = proxy.unknownCheckingProxy({ ...cluster.inputs, workloadIdentityConfig: { workloadPool: proxy.unknownStringValue } });
     const validate = (policyOf("G4") as ResourceValidationPolicy).validateResource as (a: ResourceValidationArgs, r: ReportViolation) => void;
-    expect(() => validate(resourceArgs(cluster, props), () => undefined)).toThrow(proxy.UnknownValueError);
+    const reported: string[] = [];
+    validate(resourceArgs(cluster, props), (m) => reported.push(m));
+    expect(reported).toEqual([expect.stringMatching(/^cannot verify: workloadIdentityConfig\.workloadPool is unknown until apply; a mandatory control fails closed/)]);
     expect(fromPolicyResource(policyResource(cluster)).options.retainOnDelete).toBeUndefined();
+  });
+
+  it("reads a plain false that the program marked secret: policy packs see secrets in plain text", async () => {
+    const cluster = compliantResources().find((r) => r.name === "main")!;
+    const props = structuredClone(cluster.inputs);
+    (props.privateClusterConfig as Record<string, unknown>).enablePrivateNodes = false;
+    const reported = await runPolicy(policyOf("G1"), [{ ...cluster, inputs: props }]);
+    expect(reported.map((r) => r.message)).toEqual([expect.stringMatching(/^privateClusterConfig\.enablePrivateNodes is false/)]);
   });
 });

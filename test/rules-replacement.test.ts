@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Plan, PlannedResource } from "../src/plan/engine";
 import { checkPlan } from "../src/rules/check";
-import { guardReplacements, makeUrn, parseUrn, resolveAlias } from "../src/rules/replacement";
+import { forceNewValue, guardReplacements, makeUrn, parseUrn, resolveAlias } from "../src/rules/replacement";
 import { compliantPlan, remove, resource, set, STACK_URN, urnOf } from "./rules-fixtures";
 
 const CLUSTER = "gcp:container/cluster:Cluster";
@@ -69,6 +69,12 @@ describe("URNs and aliases", () => {
 });
 
 describe("replacement guard", () => {
+  it("reads list paths of the replace-on table item by item", () => {
+    expect(forceNewValue({ a: [{ b: 1 }, { b: 2, c: 3 }] }, "a[].b")).toEqual([1, 2]);
+    expect(forceNewValue({ a: "[unknown]" }, "a[].b")).toBe("[unknown]");
+    expect(forceNewValue({ a: { b: 1 } }, "a.b")).toBe(1);
+  });
+
   it("finds nothing between a plan and itself", () => {
     expect(guardReplacements(compliantPlan(), compliantPlan())).toEqual([]);
   });
@@ -122,9 +128,35 @@ describe("replacement guard", () => {
     expect(guardReplacements(compliantPlan(), head((rs) => set(byName(rs, "main").inputs, "releaseChannel.channel", "STABLE")))).toEqual([]);
   });
 
-  it("reports an unknown replacement-forcing input as advisory", () => {
-    const found = guardReplacements(compliantPlan(), head((rs) => set(byName(rs, "main-general").inputs, "cluster", "[unknown]")));
-    expect(found).toEqual([expect.objectContaining({ rule: "D4", unverified: true, message: 'cannot verify until apply: cluster is "[unknown]" in one of the plans' })]);
+  it("fails closed on a replacement-forcing input it cannot see, naming the field", () => {
+    const headPlan = head((rs) => set(byName(rs, "main-general").inputs, "cluster", "[unknown]"));
+    expect(guardReplacements(compliantPlan(), headPlan)).toEqual([
+      expect.objectContaining({ rule: "D4", unverified: true, message: expect.stringMatching(/^cannot verify: cluster is unknown until apply in one of the plans, and a change would replace the resource/) }),
+    ]);
+    expect(checkPlan(headPlan, { base: compliantPlan() }).violations).toEqual([expect.objectContaining({ rule: "D4", severity: "mandatory", name: "main-general" })]);
+  });
+
+  it.each([
+    ["the cluster's control-plane range", "main", "privateClusterConfig.masterIpv4CidrBlock", "172.16.0.16/28"],
+    ["the cluster's network", "main", "network", "projects/runway-test-1/global/networks/other"],
+    ["the cluster's inline node pools", "main", "nodePools", [{ name: "extra" }]],
+    ["the node pool's node config", "main-general", "nodeConfig.machineType", "e2-standard-8"],
+    ["a KMS key's purpose", "gke-secrets", "purpose", "ASYMMETRIC_SIGN"],
+    ["a bucket's location", "backups", "location", "EU"],
+    ["a PersistentVolumeClaim's storage class", "ai-gateway-cache", "spec.storageClassName", "premium-rwo"],
+  ])("fails a change of %s, an input the provider replaces on (D4)", (_what, name, path, value) => {
+    const found = guardReplacements(compliantPlan(), head((rs) => set(byName(rs, name).inputs, path, value)));
+    expect(found.map((f) => `${f.rule} ${f.name}`)).toEqual([`D4 ${name}`]);
+    expect(found[0].message).toMatch(/which replaces the resource \(delete and create\)/);
+  });
+
+  it("fails a Vault mount's path change: the provider remounts, moving every secret", () => {
+    const found = guardReplacements(compliantPlan(), head((rs) => set(byName(rs, "vault-kv").inputs, "path", "runway/env/test2")));
+    expect(found).toEqual([expect.objectContaining({ rule: "D4", name: "vault-kv", message: 'path changes from "runway/env/test" to "runway/env/test2", which moves the resource and everything stored under it (the provider remounts it); keep path as it was' })]);
+  });
+
+  it("passes a computed replace-on input that the head leaves to the provider", () => {
+    expect(guardReplacements(compliantPlan(), head((rs) => set(byName(rs, "main").inputs, "location", undefined)))).toEqual([]);
   });
 
   it("fails a Kubernetes provider that changes identity (D6)", () => {
@@ -139,7 +171,7 @@ describe("replacement guard", () => {
   it("is part of checkPlan with a base, and a D4 waiver allows an intended deletion", () => {
     const headPlan = head((rs) => remove(rs, "backups"));
     expect(checkPlan(headPlan, { base: compliantPlan() }).violations.map((v) => `${v.severity} ${v.rule} ${v.name}`)).toContain("mandatory D4 backups");
-    const waived = checkPlan(headPlan, { base: compliantPlan(), waivers: [{ rule: "D4", resource: "backups", justification: "Backups moved to the shared bucket (INFRA-42).", origin: "runway:waivers" }] });
+    const waived = checkPlan(headPlan, { base: compliantPlan(), waivers: [{ rule: "D4", resource: urnOf("gcp:storage/bucket:Bucket", "backups"), justification: "Backups moved to the shared bucket (INFRA-42).", origin: "runway:waivers" }] });
     expect(waived.violations.filter((v) => v.rule === "D4")).toEqual([]);
     expect(waived.waivers[0].waived).toHaveLength(1);
   });

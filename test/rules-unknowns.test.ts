@@ -4,7 +4,10 @@ import { SECRET as PLAN_SECRET, UNKNOWN as PLAN_UNKNOWN } from "../src/plan/engi
 import { rules } from "../src/rules";
 import { findViolations, fromPlanned, runRule } from "../src/rules/check";
 import { type CheckedResource, SECRET, UNKNOWN } from "../src/rules/rule";
-import { compliantResources, STACK } from "./rules-fixtures";
+import { CASES } from "./rules-cases";
+import { applyCase, compliantResources, set, STACK } from "./rules-fixtures";
+
+const byId = new Map(rules.map((r) => [r.id, r]));
 
 type Path = (string | number)[];
 
@@ -28,19 +31,18 @@ describe("rules with unknown and secret values", () => {
   });
 
   for (const marker of [UNKNOWN, SECRET]) {
-    it(`never fail a mandatory rule when any one input of the compliant stack is ${marker}: they report advisory "cannot verify"`, () => {
+    it(`fail closed when any one input of the compliant stack is ${marker}: each finding names what it cannot see, with the rule's own severity`, () => {
       const base = compliantResources();
       let checked = 0;
       for (let i = 0; i < base.length; i++) {
         for (const path of positions(base[i].inputs)) {
           const stack = structuredClone(base);
           setAt(stack[i].inputs, path, marker);
-          const found = findViolations(STACK, stack.map(fromPlanned));
-          const decided = found.filter((v) => !v.unverified);
-          expect(decided, `${base[i].name}.${path.join(".")} = ${marker}`).toEqual([]);
-          for (const v of found) {
-            expect(v.severity).toBe("advisory");
-            expect(v.message).toMatch(/^cannot verify/);
+          for (const v of findViolations(STACK, stack.map(fromPlanned))) {
+            const where = `${base[i].name}.${path.join(".")} = ${marker}: ${v.rule} ${v.message}`;
+            expect(v.unverified, where).toBe(true);
+            expect(v.severity, where).toBe(byId.get(v.rule)!.severity);
+            expect(v.message, where).toMatch(marker === SECRET ? /^cannot verify: .+ is a Pulumi secret, hidden from the check/ : /^cannot verify: .+ is unknown until apply/);
           }
           checked++;
         }
@@ -49,13 +51,31 @@ describe("rules with unknown and secret values", () => {
     });
   }
 
-  it("report a needed unknown value as advisory, naming the field", () => {
+  const fieldCases = Object.entries(CASES).flatMap(([id, cases]) => cases.violating.filter((c) => c.field !== undefined).map((c) => [id, c.why, c] as const));
+
+  it.each(fieldCases.flatMap(([id, why, c]) => [UNKNOWN, SECRET].map((m) => [id, why, m, c] as const)))(
+    "%s fails closed when the field a violation changes is hidden instead (%s, %s)",
+    (id, _why, marker, c) => {
+      const { stack, target } = applyCase({ ...c, change: (r, s) => (c.change?.(r, s), set(r.inputs, c.field!, marker)) });
+      const mine = findViolations(STACK, stack.map(fromPlanned)).filter((v) => v.rule === id && v.urn === target.urn);
+      expect(mine.length, `${id} passed with ${c.field} = ${marker}`).toBeGreaterThan(0);
+      for (const v of mine) expect(v.severity).toBe(byId.get(id)!.severity);
+      // Either it cannot see the field, or (a secret basic-auth user is still set) the hidden value itself fails.
+      expect(mine.map((v) => v.message).join("\n")).toMatch(/^cannot verify: |is set; remove it/);
+    },
+  );
+
+  it("a secret enablePrivateNodes fails G1 as mandatory, naming the field and the fix", () => {
     const stack = compliantResources();
-    const cluster = stack.find((r) => r.name === "main")!;
-    cluster.inputs.workloadIdentityConfig = UNKNOWN;
-    const found = findViolations(STACK, stack.map(fromPlanned));
-    expect(found).toEqual([
-      expect.objectContaining({ rule: "G4", severity: "advisory", unverified: true, message: "cannot verify until apply: workloadIdentityConfig.workloadPool is unknown" }),
+    set(stack.find((r) => r.name === "main")!.inputs, "privateClusterConfig.enablePrivateNodes", SECRET);
+    expect(findViolations(STACK, stack.map(fromPlanned))).toEqual([
+      expect.objectContaining({
+        rule: "G1",
+        severity: "mandatory",
+        unverified: true,
+        message:
+          "cannot verify: privateClusterConfig.enablePrivateNodes is a Pulumi secret, hidden from the check; a mandatory control fails closed on a value it cannot see: pass it as a plain value (it is configuration, not a credential)",
+      }),
     ]);
   });
 

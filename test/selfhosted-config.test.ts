@@ -94,7 +94,7 @@ describe("self-hosted stack validation", () => {
 
   it("egress into the link-local range is refused (K2)", () => {
     const { file, message } = errorOf((t) => t.replace("- cidr: 10.30.8.0/24", "- cidr: 169.254.169.254/32"));
-    expect(message).toBe(`${file}:17:13: config.runway:egress[1].cidr: 169.254.169.254/32 is inside 169.254.0.0/16, which holds the node's cloud metadata server (node credentials); remove it`);
+    expect(message).toBe(`${file}:17:13: config.runway:egress[1].cidr: '169.254.169.254/32' reaches the link-local range, which holds the node's cloud metadata server (node credentials); remove it`);
   });
 
   it("a stack without egress is refused", () => {
@@ -138,10 +138,10 @@ describe("self-hosted turn-up decisions", () => {
     );
   });
 
-  it("a wide egress range keeps the metadata server out (K2)", () => {
-    const plan = planTurnUp({ ...input, egress: [{ cidr: "0.0.0.0/0", ports: [443] }] });
-    const egress = plan.isolation.networkPolicies.find((p) => p.metadata.name === "allow-declared-egress");
-    expect(egress?.spec).toEqual({ podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] }] });
+  it("egress to the whole internet, or to a range holding the metadata server, is refused (K2)", () => {
+    expect(() => planTurnUp({ ...input, egress: [{ cidr: "0.0.0.0/0", ports: [443] }] })).toThrow(/egress\[0\]: '0\.0\.0\.0\/0' opens the tenant's egress to the internet/);
+    expect(() => planTurnUp({ ...input, egress: [{ cidr: "169.0.0.0/8", ports: [443] }] })).toThrow(/egress\[0\]: '169\.0\.0\.0\/8' reaches the link-local range/);
+    expect(() => planTurnUp({ ...input, egress: [{ cidr: "0.0.0.0/1", ports: [443] }, { cidr: "128.0.0.0/1", ports: [443] }] })).toThrow(/together cover every IPv4 address/);
   });
 
   it("the kubeconfig reader never fails with anything but a reason", () => {

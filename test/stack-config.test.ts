@@ -77,20 +77,27 @@ describe("stack file validation", () => {
 
   it("a public endpoint open to the internet is rejected (G2)", () => {
     expect(errorsOf((t) => t.replace("cidr: 10.0.0.0/8", "cidr: 0.0.0.0/0"))).toEqual([
-      "30:15: config.runway:cluster.authorizedNetworks[0].cidr: 0.0.0.0/0 opens the control plane to the internet (G2); list specific networks",
+      "30:15: config.runway:cluster.authorizedNetworks[0].cidr: '0.0.0.0/0' opens the control plane to the internet; list specific networks (G2)",
     ]);
   });
 
   it("authorized networks that together cover the internet are rejected (G2)", () => {
     const halves = (t: string) => t.replace("cidr: 10.0.0.0/8", "cidr: 0.0.0.0/1").replace("cidr: 34.74.90.64/28", "cidr: 128.0.0.0/1");
     expect(errorsOf(halves)).toEqual([
-      `${lineOf("- cidr: 10.0.0.0/8")}:7: config.runway:cluster.authorizedNetworks: 0.0.0.0/1, 128.0.0.0/1 together cover every IPv4 address, which opens the control plane to the internet (G2); list specific networks`,
+      `${lineOf("- cidr: 10.0.0.0/8")}:7: config.runway:cluster.authorizedNetworks: '0.0.0.0/1', '128.0.0.0/1' together cover every IPv4 address, which opens the control plane to the internet; list specific networks (G2)`,
     ]);
   });
 
   it("an authorized network broader than a /8 is rejected (G2)", () => {
     expect(errorsOf((t) => t.replace("cidr: 10.0.0.0/8", "cidr: 10.0.0.0/7"))).toEqual([
-      `${lineOf("cidr: 10.0.0.0/8")}:15: config.runway:cluster.authorizedNetworks[0].cidr: 10.0.0.0/7 is broader than a /8 and lets a large part of the internet reach the control plane (G2); list specific networks of at most a /8`,
+      `${lineOf("cidr: 10.0.0.0/8")}:15: config.runway:cluster.authorizedNetworks[0].cidr: '10.0.0.0/7' is broader than a /8 and opens the control plane to a large part of the internet; list specific networks of at most a /8 (G2)`,
+    ]);
+  });
+
+  it("authorized networks that are each a /8 but together open more than a /8 of public addresses are rejected (G2)", () => {
+    const many = (t: string) => t.replace("cidr: 34.74.90.64/28", "cidr: 34.0.0.0/8\n        name: a\n      - cidr: 35.0.0.0/8");
+    expect(errorsOf(many)).toEqual([
+      `${lineOf("- cidr: 10.0.0.0/8")}:7: config.runway:cluster.authorizedNetworks: '10.0.0.0/8', '34.0.0.0/8', '35.0.0.0/8' together open 2 /8s of public addresses to the control plane; together they may open at most one /8 (16777216 addresses) (G2)`,
     ]);
   });
 

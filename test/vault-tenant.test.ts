@@ -118,11 +118,11 @@ describe("tenant secrets-operator objects", () => {
 
   it("rejects secret paths that leave the tenant's prefix and duplicate names", () => {
     expect(() => planTenantVaultAccess({ ...input, secrets: [{ name: "x", path: "../duo/llm" }] })).toThrow(
-      "secrets 'x' path '../duo/llm' must be a relative Vault path such as llm/anthropic (no leading '/', '..' or wildcards)",
+      "secrets[0].path: '../duo/llm' must be a relative Vault path such as llm/anthropic (no leading or trailing '/', no empty segment, '..' or wildcards)",
     );
-    expect(() => planTenantVaultAccess({ ...input, secrets: [{ name: "x", path: "/abs" }] })).toThrow("secrets 'x' path '/abs'");
+    expect(() => planTenantVaultAccess({ ...input, secrets: [{ name: "x", path: "/abs" }] })).toThrow("secrets[0].path: '/abs'");
     expect(() => planTenantVaultAccess({ ...input, secrets: [{ name: "x", path: "a" }, { name: "x", path: "b" }] })).toThrow(
-      "secrets declares 'x' twice: each Kubernetes Secret name must be unique",
+      "secrets[1].name: 'x' is already the name of secrets[0]; each Kubernetes Secret name must be unique",
     );
   });
 

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { formatPath } from "../config/diagnostics";
 import type { Plan } from "../plan/engine";
 import { PLAN_SCHEMA_VERSION, planSchema } from "../plan/schema";
+import { unreadableFile } from "../config/yaml-source";
 import { InputError } from "./errors";
 
 function parsePlan(file: string, raw: unknown, where: string): Plan {
@@ -23,8 +24,14 @@ function parsePlan(file: string, raw: unknown, where: string): Plan {
   return plan;
 }
 
-/** The plans in one file: a plan, or an array of plans. */
+/** The largest plan file Runway reads. */
+const MAX_PLAN_BYTES = 256 * 1024 * 1024;
+
+/** The plans in one file: a plan, or an array of plans. A FIFO, device or directory is reported, never opened. */
 export function readPlanFile(file: string): Plan[] {
+  const unreadable = unreadableFile(file, MAX_PLAN_BYTES);
+  if (unreadable === "file not found") throw new InputError(`${file}: plan not found; write one with \`runway plan --json FILE\``);
+  if (unreadable) throw new InputError(`${file}: cannot read plan: ${unreadable}`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));

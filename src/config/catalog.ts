@@ -4,25 +4,21 @@
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { SERVICE_PORT } from "../manifest/to-kubernetes";
+import { reservedNameProblem } from "../naming";
+import { egressProblems } from "../net/exposure";
+import { valuesProblems } from "../selfhosted/turn-up";
+import { secretsProblems } from "../vault/tenant";
 import { type CatalogEntry, catalogEntrySchema } from "./schema/catalog";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { validateSource } from "./validate";
 import { diagnosticAt, displayPath, readYamlFile, type YamlSource } from "./yaml-source";
 
+export { RESERVED_NAMES, reservedNameProblem } from "../naming";
+
 export interface CatalogFile {
   file: string;
   entry: CatalogEntry;
   source: YamlSource;
-}
-
-/** Names a tenant may not take: system namespaces, Runway's own prefix and the agent's namespace. */
-export const RESERVED_NAMES = ["default", "kube-system", "kube-public", "kube-node-lease", "flux-system", "gitlab-agent", "gmp-system", "gmp-public", "gke-managed-system", "external-secrets", "cert-manager"];
-
-export function reservedNameProblem(name: string): string | undefined {
-  if (RESERVED_NAMES.includes(name)) return `'${name}' is reserved for the platform; choose another service name`;
-  if (name.startsWith("runway-")) return `names starting with 'runway-' are reserved for the platform; choose another service name`;
-  if (name.startsWith("kube-")) return `names starting with 'kube-' are reserved for Kubernetes; choose another service name`;
-  return undefined;
 }
 
 /** Catalog file paths in a directory (`*.yaml`, `*.yml`), sorted. */
@@ -84,6 +80,12 @@ export function entryProblems(c: CatalogFile, ctx: CatalogContext): Diagnostic[]
       const at = entry.spec.overrides?.[env]?.placement ? ["spec", "overrides", env, "placement"] : ["spec", "placement"];
       out.push(diagnosticAt(source, at, `dedicated in ${env} but no project configuration: add stacks/Pulumi.${name}-${env}.yaml with runway:kind: service, runway:service: ${name}, runway:environment: ${env}`));
     }
+  }
+  for (const p of secretsProblems(entry.spec.secrets ?? [])) out.push(diagnosticAt(source, ["spec", "secrets", p.index, p.field], p.message));
+  for (const p of valuesProblems(entry.spec.chart.values ?? {})) out.push(diagnosticAt(source, ["spec", "chart", "values", ...p.path], p.message));
+  const cidrs = (entry.spec.egress ?? []).filter((e) => e.cidr !== undefined);
+  for (const p of egressProblems(cidrs.map((e) => e.cidr as string))) {
+    out.push(diagnosticAt(source, p.index === undefined ? ["spec", "egress"] : ["spec", "egress", (entry.spec.egress ?? []).indexOf(cidrs[p.index]), "cidr"], `${p.message} (K2)`));
   }
   (entry.spec.egress ?? []).forEach((rule, i) => {
     if (rule.namespace !== undefined) {

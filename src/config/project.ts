@@ -2,6 +2,7 @@
  * The whole configuration of a Runway checkout: every stack file and the catalog, validated together.
  */
 import * as path from "node:path";
+import { clusterRangeProblems, type ClusterRange } from "../net/exposure";
 import { environmentMountPath } from "../vault/integration";
 import { gatewayProblems } from "../platform/gateway";
 import { type CatalogContext, type CatalogFile, loadCatalog, resolveTenant, type TenantSpec } from "./catalog";
@@ -134,7 +135,7 @@ export function clusterTenants(stack: StackFile, catalog: readonly CatalogFile[]
  * the cluster's Gateways cannot serve.
  */
 export function crossStackProblems(stack: StackFile, stacks: readonly StackFile[], catalog: readonly CatalogFile[]): Diagnostic[] {
-  const out = kvMountConflicts(stack, stacks);
+  const out = [...kvMountConflicts(stack, stacks), ...tenantEgressProblems(stack, catalog)];
   const c = stack.config;
   if (c["runway:kind"] !== "selfhosted" && c["runway:cluster"] && c["runway:network"]) {
     const region = c["runway:cluster"].region;
@@ -144,6 +145,34 @@ export function crossStackProblems(stack: StackFile, stacks: readonly StackFile[
     }
   }
   return out;
+}
+
+/** The ranges of a stack's own network and cluster, which its tenants may not address directly (K2). */
+export function stackClusterRanges(stack: StackFile): ClusterRange[] {
+  const c = stack.config;
+  if (c["runway:kind"] === "selfhosted") return [];
+  const out: ClusterRange[] = (c["runway:network"]?.subnets ?? []).flatMap((s) => [
+    { label: `node subnet of ${s.region}`, cidr: s.cidr },
+    { label: `pods range of ${s.region}`, cidr: s.pods },
+    { label: `services range of ${s.region}`, cidr: s.services },
+  ]);
+  if (c["runway:cluster"]) out.push({ label: "control plane range", cidr: c["runway:cluster"].masterIpv4CidrBlock });
+  return out;
+}
+
+/** Egress of the stack's tenants into the stack's own ranges, reported at the catalog entry (the rule is K2-egress's). */
+function tenantEgressProblems(stack: StackFile, catalog: readonly CatalogFile[]): Diagnostic[] {
+  const ranges = stackClusterRanges(stack);
+  if (ranges.length === 0) return [];
+  return clusterTenants(stack, catalog).flatMap((t) => {
+    const file = catalog.find((f) => f.entry.metadata.name === t.name);
+    const egress = file?.entry.spec.egress ?? [];
+    const cidrs = egress.filter((e) => e.cidr !== undefined);
+    if (!file) return [];
+    return clusterRangeProblems(cidrs.map((e) => e.cidr as string), ranges).map((p) =>
+      diagnosticAt(file.source, ["spec", "egress", egress.indexOf(cidrs[p.index ?? 0]), "cidr"], `${p.message} (stack ${stack.name}; K2)`),
+    );
+  });
 }
 
 /** What a stack's program needs: its validated config and, for kinds that onboard services, the catalog. */

@@ -1,9 +1,10 @@
 /**
  * Loading and validating stack files, `stacks/Pulumi.<stack>.yaml`.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, realpathSync } from "node:fs";
 import * as path from "node:path";
-import { BROADEST_AUTHORIZED_PREFIX, cidrsOverlap, coversInternet, parseCidr } from "./schema/common";
+import { internetExposure } from "../net/exposure";
+import { cidrsOverlap, parseCidr } from "./schema/common";
 import { type SelfhostedConfig, type StackConfig, stackFileSchema } from "./schema/stack";
 import { checkKubeconfigFile } from "../selfhosted/kubeconfig";
 import { networkProblems, valuesProblems } from "../selfhosted/turn-up";
@@ -53,27 +54,37 @@ function selfhostedProblems(config: SelfhostedConfig, root: string | undefined):
   }
   for (const p of valuesProblems(config["runway:values"])) out.push({ path: ["config", "runway:values", ...p.path], message: p.message });
   for (const kind of ["egress", "ingress"] as const) {
-    for (const p of networkProblems(kind, config[`runway:${kind}`])) out.push({ path: ["config", `runway:${kind}`, p.index, "cidr"], message: p.message });
+    for (const p of networkProblems(kind, config[`runway:${kind}`])) out.push({ path: p.index === undefined ? ["config", `runway:${kind}`] : ["config", `runway:${kind}`, p.index, "cidr"], message: p.message });
   }
   return out;
 }
 
 /**
- * G2 on a public endpoint's authorized networks: no 0.0.0.0/0, no set that together covers every IPv4 address, and
- * no block broader than a /8. One kind of problem is reported, the most open first.
+ * Whether a directory a stack file names lies outside the project: the stack file is data in the repository, so what
+ * it makes Runway read must be in the repository too (a one-off run may point elsewhere with --catalog). Symbolic
+ * links are followed where the path exists.
  */
-function authorizedNetworkProblems(cidrs: readonly string[], at: (string | number)[]): Problem[] {
-  const prefixes = cidrs.map((c) => parseCidr(c)?.prefix);
-  const open = prefixes.flatMap((p, i) => (p === 0 ? [{ path: [...at, i, "cidr"], message: "0.0.0.0/0 opens the control plane to the internet (G2); list specific networks" }] : []));
-  if (open.length) return open;
-  if (coversInternet(cidrs)) {
-    return [{ path: at, message: `${cidrs.join(", ")} together cover every IPv4 address, which opens the control plane to the internet (G2); list specific networks` }];
+export function outsideProject(root: string, dir: string): string | undefined {
+  const inside = (base: string, p: string) => {
+    const rel = path.relative(base, p);
+    return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+  };
+  const target = path.resolve(root, dir);
+  let real = target;
+  let realRoot = root;
+  try {
+    real = realpathSync(target);
+    realRoot = realpathSync(root);
+  } catch {
+    // a missing directory is reported when the catalog is read
   }
-  return prefixes.flatMap((p, i) =>
-    p !== undefined && p < BROADEST_AUTHORIZED_PREFIX
-      ? [{ path: [...at, i, "cidr"], message: `${cidrs[i]} is broader than a /${BROADEST_AUTHORIZED_PREFIX} and lets a large part of the internet reach the control plane (G2); list specific networks of at most a /${BROADEST_AUTHORIZED_PREFIX}` }]
-      : [],
-  );
+  if (inside(root, target) && inside(realRoot, real)) return undefined;
+  return `'${dir}' is outside the project; runway:catalogDir must be a directory of the repository (default services). Use --catalog for a one-off run against another directory`;
+}
+
+/** G2 on a public endpoint's authorized networks, judged as a whole (src/net/exposure.ts, shared with rule G2). */
+function authorizedNetworkProblems(cidrs: readonly string[], at: (string | number)[]): Problem[] {
+  return internetExposure(cidrs, "the control plane").map((p) => ({ path: p.index === undefined ? at : [...at, p.index, "cidr"], message: `${p.message} (G2)` }));
 }
 
 /**
@@ -83,6 +94,9 @@ function authorizedNetworkProblems(cidrs: readonly string[], at: (string | numbe
 export function stackProblems(config: StackConfig, root?: string): Problem[] {
   const out: Problem[] = [];
   if (config["runway:kind"] === "selfhosted") return selfhostedProblems(config, root);
+  const catalogDir = config["runway:catalogDir"];
+  const outside = root === undefined ? undefined : outsideProject(root, catalogDir);
+  if (outside) out.push({ path: ["config", "runway:catalogDir"], message: outside });
   const network = config["runway:network"];
   const cluster = config["runway:cluster"];
   if (network) {
@@ -124,12 +138,11 @@ export function stackProblems(config: StackConfig, root?: string): Problem[] {
     if (!cluster.privateNodes && !cluster.exceptions.G1) {
       out.push({ path: [...cp, "privateNodes"], message: "turning off private nodes (G1) needs exceptions.G1 with a justification" });
     }
-    if (!cluster.privateEndpoint) {
-      if (cluster.authorizedNetworks.length === 0) {
-        out.push({ path: [...cp, "authorizedNetworks"], message: "a public endpoint must be restricted (G2): list authorizedNetworks, or set privateEndpoint: true" });
-      }
-      out.push(...authorizedNetworkProblems(cluster.authorizedNetworks.map((n) => n.cidr), [...cp, "authorizedNetworks"]));
+    if (!cluster.privateEndpoint && cluster.authorizedNetworks.length === 0) {
+      out.push({ path: [...cp, "authorizedNetworks"], message: "a public endpoint must be restricted (G2): list authorizedNetworks, or set privateEndpoint: true" });
     }
+    // Authorized networks apply to the private endpoint too, so they are judged either way.
+    out.push(...authorizedNetworkProblems(cluster.authorizedNetworks.map((n) => n.cidr), [...cp, "authorizedNetworks"]));
     if (cluster.exceptions.G21 === undefined && !cluster.securityGroup) {
       // Google Groups for RBAC is on unless explicitly excepted (G21).
       out.push({ path: [...cp, "securityGroup"], message: "set securityGroup to gke-security-groups@<domain> (G21), or except G21 with a justification" });

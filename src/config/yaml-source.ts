@@ -1,7 +1,7 @@
 /**
  * Reading user YAML with positions kept, so every later error can point at a line and column.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync, type Stats } from "node:fs";
 import * as path from "node:path";
 import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
 import { ConfigError, type Diagnostic, formatPath } from "./diagnostics";
@@ -18,6 +18,37 @@ export interface YamlSource {
    * set elsewhere, and the name of where they came from. Diagnostics about them carry that name and no position.
    */
   elsewhere?: { keys: ReadonlySet<string>; origin: string };
+}
+
+/** The largest file Runway reads as YAML (stack files, catalog entries, manifests): 1 MiB. */
+export const MAX_YAML_BYTES = 1024 * 1024;
+
+/** What a path is when it is not a regular file, as a message says it. */
+function notAFile(st: Stats): string | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a named pipe (FIFO)";
+  if (st.isSocket()) return "a socket";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
+/**
+ * Checks that `file` is a regular file of at most `max` bytes before anything opens it: opening a FIFO would block,
+ * reading a device would never end. Returns the problem, or undefined when the file may be read.
+ */
+export function unreadableFile(file: string, max = MAX_YAML_BYTES): string | undefined {
+  let st: Stats;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? "file not found" : `cannot read file (${code ?? String(e)})`;
+  }
+  const kind = notAFile(st);
+  if (kind) return `is ${kind}, expected a regular file`;
+  if (st.size > max) return `file is ${st.size} bytes, more than the ${max} bytes Runway reads; keep configuration files small`;
+  return undefined;
 }
 
 /** Display form of a path: relative to the working directory when inside it. */
@@ -66,7 +97,7 @@ export function parseYaml(file: string, bytes: Buffer | string): YamlSource {
     for (const e of [...d.errors, ...d.warnings]) {
       const { line, column } = pos(e.pos[0]);
       const first = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-      const message = e.code === "DUPLICATE_KEY" ? "duplicate key; each key may appear once in a mapping" : first;
+      const message = e.code === "DUPLICATE_KEY" ? `duplicate key ${duplicateKey(text, e.pos[0])}; each key may appear once in a mapping` : first;
       diagnostics.push(at(file, message, line, column));
     }
   }
@@ -85,9 +116,21 @@ export function parseYaml(file: string, bytes: Buffer | string): YamlSource {
   return { file, doc, lineCounter, value };
 }
 
-/** Reads and parses a YAML file; unreadable files become diagnostics too. */
+/** The key a duplicate-key error points at, quoted as written (`'owner'`). */
+function duplicateKey(text: string, offset: number): string {
+  const m = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^:#\n]*?))\s*:/.exec(text.slice(offset, offset + 300));
+  const key = m ? (m[1] ?? m[2] ?? m[3] ?? "").trim() : "";
+  return key ? `'${key}'` : "";
+}
+
+/**
+ * Reads and parses a YAML file; unreadable files become diagnostics too. Only a regular file of at most
+ * MAX_YAML_BYTES is opened: a FIFO, a device or a directory named *.yaml is reported, never read.
+ */
 export function readYamlFile(file: string): YamlSource {
   const shown = displayPath(file);
+  const problem = unreadableFile(file);
+  if (problem) throw new ConfigError([at(shown, problem)]);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);

@@ -5,6 +5,7 @@
  * https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters
  */
 import { cidr, GCP_REGIONS, parseCidr } from "../config/schema/common";
+import { internetExposure } from "../net/exposure";
 import { type ClusterConfig, LOOSENABLE_CONTROLS } from "../config/schema/stack";
 import { serviceAccountId } from "../naming";
 import { type Exceptions, nodeConfigSpec, nodePoolProblems } from "./node-pool";
@@ -46,8 +47,11 @@ export function clusterProblems(clusterName: string, location: string, c: Cluste
   }
   c.authorizedNetworks.forEach((n, i) => {
     if (!cidr.safeParse(n.cidr).success) p(`config.authorizedNetworks[${i}].cidr`, `'${n.cidr}' is not an aligned IPv4 CIDR block`);
-    else if (parseCidr(n.cidr)?.prefix === 0) p(`config.authorizedNetworks[${i}].cidr`, `'${n.cidr}' opens the control plane to the internet (G2); list specific networks`);
   });
+  // The same judgement as stack validation (src/net/exposure.ts), so validation rejects what this would.
+  for (const e of internetExposure(c.authorizedNetworks.map((n) => n.cidr), "the control plane")) {
+    p(`config.authorizedNetworks${e.index === undefined ? "" : `[${e.index}].cidr`}`, `${e.message} (G2)`);
+  }
   if (!c.securityGroup && c.exceptions.G21 === undefined) {
     p("config.securityGroup", "is not set; set it to gke-security-groups@<domain> (G21) or add exceptions.G21 with a justification");
   }

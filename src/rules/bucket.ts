@@ -1,8 +1,8 @@
 /**
  * Cloud Storage controls S1–S5 of the security checklist.
  */
-import { grantMembers } from "./iam";
-import { at, type CheckedResource, equals, expectField, type Finding, isOpaque, isTrue, list, type Rule, show, T, unverified, Unverified } from "./rule";
+import { grantsOf } from "./iam";
+import { at, type CheckedResource, equals, expectField, type Finding, isOpaque, isTrue, type Rule, show, T, unverified } from "./rule";
 
 const bucketRule = (r: Omit<Rule, "appliesTo" | "scope">): Rule => ({ ...r, appliesTo: [T.bucket], scope: "resource" });
 
@@ -43,7 +43,7 @@ function checkAccessLogging(b: CheckedResource, all: readonly CheckedResource[])
   if (typeof target !== "string" || target === "") {
     if (isOpaque(own)) return [unverified("name", own)];
     const opaque = all.find((o) => o.type === T.bucket && isOpaque(at(o.inputs, "logging.logBucket")));
-    if (opaque) return [new Unverified(`cannot verify until apply: this may be the log bucket of ${opaque.name}, whose logging.logBucket is unknown`)];
+    if (opaque) return [unverified(`logging.logBucket of bucket ${opaque.name} (this may be its log bucket)`, at(opaque.inputs, "logging.logBucket"))];
     return ["logging.logBucket is unset; send access logs to the stack's log bucket"];
   }
   return target === own ? [`logging.logBucket is ${show(target)}, the bucket itself; send access logs to a separate log bucket`] : [];
@@ -62,19 +62,6 @@ const S4: Rule = {
 
 const PUBLIC = ["allUsers", "allAuthenticatedUsers"];
 
-/** Members of an authoritative bucket policy, from its policyData JSON. */
-function policyMembers(r: CheckedResource): { path: string; value: unknown }[] {
-  const data = r.inputs.policyData;
-  if (isOpaque(data)) return [{ path: "policyData", value: data }];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(String(data));
-  } catch {
-    return [];
-  }
-  return list(at(parsed, "bindings")).flatMap((bd, i) => list(at(bd, "members")).map((value, j) => ({ path: `policyData.bindings[${i}].members[${j}]`, value })));
-}
-
 const S5: Rule = {
   id: "S5",
   title: "No public bucket grants",
@@ -84,10 +71,14 @@ const S5: Rule = {
   appliesTo: [T.bucketIamMember, T.bucketIamBinding, T.bucketIamPolicy],
   scope: "resource",
   check: (g) =>
-    (g.type === T.bucketIamPolicy ? policyMembers(g) : grantMembers(g)).flatMap(({ path, value }): Finding[] => {
-      if (isOpaque(value)) return [unverified(path, value)];
-      return typeof value === "string" && PUBLIC.includes(value) ? [`${path} is ${show(value)}; grant named principals only`] : [];
-    }),
+    grantsOf(g).flatMap((grant): Finding[] =>
+      isOpaque(grant.role) && grant.members.length === 0
+        ? [unverified(grant.rolePath, grant.role)]
+        : grant.members.flatMap(({ path, value }): Finding[] => {
+            if (isOpaque(value)) return [unverified(path, value)];
+            return typeof value === "string" && PUBLIC.includes(value) ? [`${path} is ${show(value)}; grant named principals only`] : [];
+          }),
+    ),
 };
 
 export const bucketRules: Rule[] = [S1, S2, S3, S4, S5];

@@ -5,13 +5,16 @@
 import type { Plan, PlannedResource } from "../plan/engine";
 import { rules as allRules } from "./index";
 import { guardReplacements } from "./replacement";
-import { type CheckedResource, type Rule, type Severity, Unverified } from "./rule";
-import { type Waiver, waiverCovers, waiverTarget } from "./waivers";
+import { type CheckedResource, failClosedFix, type Rule, type Severity, Unverified } from "./rule";
+import { isSensitiveWaiver, type Waiver, waiverCovers, waiverTarget } from "./waivers";
 
 export interface Violation {
   stack: string;
   rule: string;
-  /** The rule's severity; advisory for findings that could not be verified. */
+  /**
+   * The rule's severity. A mandatory rule that cannot see a value it needs (secret or unknown) fails closed: its
+   * finding stays mandatory; only options hidden from the runner give advisory findings.
+   */
   severity: Severity;
   urn: string;
   type: string;
@@ -58,12 +61,29 @@ export function fromPlanned(r: PlannedResource): CheckedResource {
   };
 }
 
+export interface RuleFinding {
+  message: string;
+  /** The rule could not see a value it needs. */
+  unverified: boolean;
+  severity: Severity;
+}
+
+/**
+ * A rule's finding as reported: a mandatory rule fails closed on a secret or unknown value, with the field it could
+ * not see and what to do; an advisory rule, or an option hidden from the runner, stays advisory.
+ */
+export function reportedFinding(rule: Pick<Rule, "severity">, f: string | Unverified): RuleFinding {
+  if (!(f instanceof Unverified)) return { message: f, unverified: false, severity: rule.severity };
+  if (rule.severity === "mandatory" && f.unseen !== "hidden") return { message: `${f.message}; ${failClosedFix(f.unseen)}`, unverified: true, severity: "mandatory" };
+  return { message: f.message, unverified: true, severity: "advisory" };
+}
+
 /** Findings of one rule on one resource. A rule that throws fails closed: its error is a finding. */
-export function runRule(rule: Rule, resource: CheckedResource, resources: readonly CheckedResource[]): { message: string; unverified: boolean }[] {
+export function runRule(rule: Rule, resource: CheckedResource, resources: readonly CheckedResource[]): RuleFinding[] {
   try {
-    return rule.check(resource, { resources }).map((f) => (f instanceof Unverified ? { message: f.message, unverified: true } : { message: f, unverified: false }));
+    return rule.check(resource, { resources }).map((f) => reportedFinding(rule, f));
   } catch (e) {
-    return [{ message: `rule ${rule.id} failed on this resource: ${e instanceof Error ? e.message : String(e)}`, unverified: false }];
+    return [{ message: `rule ${rule.id} failed on this resource: ${e instanceof Error ? e.message : String(e)}`, unverified: false, severity: "mandatory" }];
   }
 }
 
@@ -74,7 +94,7 @@ export function findViolations(stack: string, resources: readonly CheckedResourc
     for (const r of resources) {
       if (!rule.appliesTo.includes(r.type)) continue;
       for (const f of runRule(rule, r, resources)) {
-        out.push({ stack, rule: rule.id, severity: f.unverified ? "advisory" : rule.severity, urn: r.urn, type: r.type, name: r.name, message: f.message, unverified: f.unverified });
+        out.push({ stack, rule: rule.id, severity: f.severity, urn: r.urn, type: r.type, name: r.name, message: f.message, unverified: f.unverified });
       }
     }
   }
@@ -101,7 +121,8 @@ export function checkPlan(plan: Plan, opts: CheckOptions = {}): StackReport {
   const found = findViolations(plan.stack, resources, opts.rules);
   if (opts.base) {
     for (const g of guardReplacements(opts.base, plan)) {
-      found.push({ stack: plan.stack, rule: g.rule, severity: g.unverified ? "advisory" : "mandatory", urn: g.urn, type: g.type, name: g.name, message: g.message, unverified: g.unverified === true });
+      // The guard fails closed: a value it cannot compare may hide a replacement.
+      found.push({ stack: plan.stack, rule: g.rule, severity: "mandatory", urn: g.urn, type: g.type, name: g.name, message: g.message, unverified: g.unverified === true });
     }
   }
   const { violations, waivers } = applyWaivers(found, opts.waivers ?? []);
@@ -142,7 +163,8 @@ export function formatReport(reports: readonly StackReport[]): string[] {
   const lines = reports.flatMap((r) => r.violations.map((v) => `${v.severity.toUpperCase()} ${v.rule} ${v.urn}: ${v.message}`));
   for (const r of reports) {
     for (const { waiver: w, waived } of r.waivers) {
-      lines.push(`WAIVER ${w.rule} ${r.stack}/${waiverTarget(w)}: ${w.justification} [${w.origin}; waived ${plural(waived.length, "finding")}]`);
+      const approval = isSensitiveWaiver(w) ? "; sensitive control: needs the Runway team's approval" : "";
+      lines.push(`WAIVER ${w.rule} ${r.stack}/${waiverTarget(w)}: ${w.justification} [${w.origin}; waived ${plural(waived.length, "finding")}${approval}]`);
     }
   }
   const t = totals(reports);
@@ -165,8 +187,8 @@ function violationTable(vs: readonly Violation[]): string[] {
 }
 
 /**
- * The guardrails section of a merge-request note: a one-line verdict, mandatory violations in a table, advisory
- * findings and waivers folded.
+ * The guardrails section of a merge-request note: a one-line verdict, mandatory violations in a table, waivers of
+ * sensitive controls in a table for the approvers, advisory findings and other waivers folded.
  */
 export function reportMarkdown(reports: readonly StackReport[]): string {
   const t = totals(reports);
@@ -181,12 +203,13 @@ export function reportMarkdown(reports: readonly StackReport[]): string {
   ];
   if (mandatory.length) out.push("", ...violationTable(mandatory));
   if (advisory.length) out.push("", `<details><summary>Advisory findings (${advisory.length})</summary>`, "", ...violationTable(advisory), "", "</details>");
-  if (uses.length) {
-    out.push("", `<details><summary>Waivers (${uses.length})</summary>`, "", "| Stack | Rule | Resource | Justification | Source | Waived |", "|---|---|---|---|---|---|");
-    for (const u of uses) {
-      out.push(`| ${cell(u.stack)} | ${u.waiver.rule} | ${cell(waiverTarget(u.waiver))} | ${cell(u.waiver.justification)} | ${u.waiver.origin} | ${u.waived.length} |`);
-    }
-    out.push("", "</details>");
+  const row = (u: (typeof uses)[number]) => `| ${cell(u.stack)} | ${u.waiver.rule} | ${cell(waiverTarget(u.waiver))} | ${cell(u.waiver.justification)} | ${u.waiver.origin} | ${u.waived.length} |`;
+  const head = ["| Stack | Rule | Resource | Justification | Source | Waived |", "|---|---|---|---|---|---|"];
+  const sensitive = uses.filter((u) => isSensitiveWaiver(u.waiver));
+  const other = uses.filter((u) => !isSensitiveWaiver(u.waiver));
+  if (sensitive.length) {
+    out.push("", `**Waivers of sensitive controls (${sensitive.length})**: merging needs the Runway team's approval (code owners of \`stacks/\`).`, "", ...head, ...sensitive.map(row));
   }
+  if (other.length) out.push("", `<details><summary>Waivers (${other.length})</summary>`, "", ...head, ...other.map(row), "", "</details>");
   return `${out.join("\n")}\n`;
 }

@@ -2,14 +2,37 @@
  * Data-loss controls D1–D4 of the security checklist: resource options and provider guards on stateful
  * resources. The plan-to-plan replacement guard (D4, D5) is in replacement.ts.
  */
-import { at, type CheckedResource, type Finding, isOpaque, type Rule, type RuleContext, show, T, unverified, Unverified } from "./rule";
-import { isTenantNamespace } from "./tenancy";
+import { at, type CheckedResource, type Finding, isOpaque, k8sName, type Rule, show, T, unverified, Unverified } from "./rule";
+import { isPlatformNamespace } from "../naming";
+import { isTenantNamespace, TENANT_BY_NAME } from "./tenancy";
 
 /** Types whose deletion or replacement loses data or takes services down (D4). */
-export const STATEFUL_TYPES: readonly string[] = [T.project, T.cluster, T.nodePool, T.keyRing, T.cryptoKey, T.namespace, T.bucket, T.backupPlan];
+export const STATEFUL_TYPES: readonly string[] = [
+  T.project,
+  T.cluster,
+  T.nodePool,
+  T.keyRing,
+  T.cryptoKey,
+  T.namespace,
+  T.bucket,
+  T.backupPlan,
+  T.pvc,
+  T.vaultMount,
+  "vault:index/authBackend:AuthBackend",
+  "gcp:compute/network:Network",
+  "gcp:compute/subnetwork:Subnetwork",
+];
 
-function needsProtect(r: CheckedResource, ctx: RuleContext): boolean {
-  return r.type === T.namespace ? isTenantNamespace(r, ctx) : true;
+/**
+ * An option a tenant Namespace (and every other resource of the rule's types) must carry: the finding when it lacks
+ * it; for a Namespace whose name is hidden, which may be a tenant's, the finding names the name it cannot see.
+ */
+function requireOption(r: CheckedResource, has: boolean, missing: string): Finding[] {
+  if (has) return [];
+  if (r.type !== T.namespace) return [missing];
+  const name = k8sName(r);
+  if (isOpaque(name)) return [unverified(TENANT_BY_NAME, name)];
+  return isTenantNamespace(r) ? [missing] : [];
 }
 
 const D1: Rule = {
@@ -19,9 +42,8 @@ const D1: Rule = {
   rationale: "Pulumi refuses to delete a protected resource, so no refactor or stack mistake destroys it.",
   source: "Pulumi resource options docs (protect); pulumi-policy-opa deny_protect_prod",
   appliesTo: [T.project, T.cluster, T.nodePool, T.keyRing, T.cryptoKey, T.backupPlan, T.vaultMount, T.namespace, T.pvc],
-  // A stack rule: whether a Namespace is a tenant's depends on the objects in it.
-  scope: "stack",
-  check: (r, ctx) => (needsProtect(r, ctx) && r.options.protect !== true ? ["the protect option is not set; pass { protect: true } (Pulumi then refuses to delete it)"] : []),
+  scope: "resource",
+  check: (r) => requireOption(r, r.options.protect === true, "the protect option is not set; pass { protect: true } (Pulumi then refuses to delete it)"),
 };
 
 const D2: Rule = {
@@ -32,10 +54,10 @@ const D2: Rule = {
   source: "pulumi.com/docs resource options retainOnDelete",
   appliesTo: [T.namespace, T.bucket],
   scope: "resource",
-  check(r, ctx): Finding[] {
-    if (r.type === T.namespace && !isTenantNamespace(r, ctx)) return [];
-    if (r.options.retainOnDelete === undefined) return [new Unverified("cannot verify here: retainOnDelete is not visible to policy packs; runway check verifies it")];
-    return r.options.retainOnDelete ? [] : ["the retainOnDelete option is not set; pass { retainOnDelete: true } (set it on the resource itself: it does not reach children from a component)"];
+  check(r): Finding[] {
+    if (r.type === T.namespace && isPlatformNamespace(String(k8sName(r)))) return [];
+    if (r.options.retainOnDelete === undefined) return [new Unverified("cannot verify here: retainOnDelete is not visible to policy packs; runway check verifies it", "hidden")];
+    return requireOption(r, r.options.retainOnDelete, "the retainOnDelete option is not set; pass { retainOnDelete: true } (set it on the resource itself: it does not reach children from a component)");
   },
 };
 

@@ -9,6 +9,7 @@ import {
   FLUX_HELMRELEASE,
   FLUX_KUSTOMIZATION,
   FLUX_NS,
+  FLUX_OCIREPOSITORY,
   type Finding,
   isOpaque,
   isRecord,
@@ -21,7 +22,8 @@ import {
   T,
   unverified,
 } from "./rule";
-import { tenantNamespaceNames, unnamedTenantNamespace } from "./tenancy";
+import { GITLAB_PROJECT_ANNOTATION } from "../tenancy/objects";
+import { isTenantName, owningTenantNamespace, tenantNamespaceNames, unnamedTenantNamespace } from "./tenancy";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
@@ -59,17 +61,22 @@ function chartArgs(values: Record<string, unknown>, controller: string, valuesKe
   return [...args, ...(isOpaque(extra) ? [extra] : list(extra))];
 }
 
-/** Lockdown flags `controller` lacks; the effective value of a flag is its last occurrence (Go's flag package). */
+/**
+ * Lockdown flags `controller` lacks; the effective value of a flag is its last occurrence (Go's flag package). An
+ * unknown or secret argument after a flag's last known occurrence may override it, so that flag cannot be seen.
+ */
 function lockdownFindings(controller: string, args: readonly unknown[], where: string, fix: string): Finding[] {
-  const known = args.filter((a): a is string => typeof a === "string" && !isOpaque(a));
-  const missing = LOCKDOWN[controller].flags.filter((f) => {
+  const missing: string[] = [];
+  let unseen: unknown;
+  for (const f of LOCKDOWN[controller].flags) {
     const name = f.slice(0, f.indexOf("=") + 1);
-    return [...known].reverse().find((a) => a.startsWith(name)) !== f;
-  });
-  if (!missing.length) return [];
-  const opaque = args.find(isOpaque);
-  if (opaque !== undefined) return [unverified(where, opaque)];
-  return [`${controller} runs without ${missing.join(", ")}; ${fix}`];
+    let last = args.length - 1;
+    while (last >= 0 && !isOpaque(args[last]) && !(typeof args[last] === "string" && (args[last] as string).startsWith(name))) last--;
+    if (last >= 0 && isOpaque(args[last])) unseen ??= args[last];
+    else if (last < 0 || args[last] !== f) missing.push(f);
+  }
+  if (missing.length) return [`${controller} runs without ${missing.join(", ")}; ${fix}`];
+  return unseen === undefined ? [] : [unverified(where, unseen)];
 }
 
 function checkFluxInstall(r: CheckedResource): Finding[] {
@@ -128,19 +135,82 @@ const F1_SYNC: Rule = {
   check: checkPlatformFluxObject,
 };
 
+/** Where a Kustomization or HelmRelease names its source. */
+const sourceRefPaths = (r: CheckedResource) => (FLUX_KUSTOMIZATION.includes(r.type) ? ["spec.sourceRef"] : ["spec.chartRef", "spec.chart.spec.sourceRef"]);
+
+/** Fields that move what a Flux object applies, or as whom, out of its own namespace. */
+const FOREIGN_TARGETS = ["spec.targetNamespace", "spec.storageNamespace"];
+
 function checkTenantFluxObject(r: CheckedResource): Finding[] {
   const ns = k8sNamespace(r);
   if (isOpaque(ns)) return [unverified("metadata.namespace", ns)];
   if (ns === FLUX_NS) return [];
   const out: Finding[] = expectField(r.inputs, "spec.serviceAccountName", (v) => typeof v === "string" && v.length > 0, "set it to the tenant's reconciler service account");
-  const refs = FLUX_KUSTOMIZATION.includes(r.type) ? ["spec.sourceRef.namespace"] : ["spec.chart.spec.sourceRef.namespace", "spec.chartRef.namespace"];
-  for (const path of refs) {
+  for (const ref of sourceRefPaths(r)) {
+    const path = `${ref}.namespace`;
     const refNs = at(r.inputs, path);
     if (isOpaque(refNs)) out.push(unverified(path, refNs));
     else if (refNs !== undefined && refNs !== ns) out.push(`${path} is ${show(refNs)} but the object is in ${show(ns)}; keep the source in the tenant's own namespace`);
   }
+  for (const path of FOREIGN_TARGETS) {
+    const target = at(r.inputs, path);
+    if (isOpaque(target)) out.push(unverified(path, target));
+    else if (target !== undefined && target !== ns) out.push(`${path} is ${show(target)} but the object is in ${show(ns)}; a tenant applies to its own namespace only`);
+  }
+  // With a kubeConfig, Flux applies with that config's identity instead of impersonating serviceAccountName.
+  const kubeConfig = at(r.inputs, "spec.kubeConfig");
+  if (isOpaque(kubeConfig)) out.push(unverified("spec.kubeConfig", kubeConfig));
+  else if (kubeConfig !== undefined && kubeConfig !== null) out.push("spec.kubeConfig is set, so Flux applies with that kubeconfig's identity instead of the tenant's service account; remove it");
   return out;
 }
+
+/** Flux source objects, in every API version Runway may register. */
+const FLUX_SOURCES = [...FLUX_OCIREPOSITORY, ...["GitRepository", "HelmRepository", "Bucket", "HelmChart"].flatMap((k) => [`kubernetes:source.toolkit.fluxcd.io/v1:${k}`, `kubernetes:source.toolkit.fluxcd.io/v1beta2:${k}`])];
+
+/** Where a source fetches from: its URL, or for a HelmChart the repository it names. */
+const sourceOrigin = (src: CheckedResource) => at(src.inputs, "spec.url") ?? at(src.inputs, "spec.bucketName") ?? at(src.inputs, "spec.chart");
+
+/**
+ * A flux-system Kustomization or HelmRelease applies as its controller (cluster-admin), so it may apply only the
+ * platform's own sources: a source object of the stack in flux-system, not created by a tenant component, that
+ * fetches from nowhere a tenant namespace's source fetches from. A source the rule cannot find fails closed.
+ */
+function checkPlatformSource(r: CheckedResource, ctx: RuleContext): Finding[] {
+  const ns = k8sNamespace(r);
+  if (isOpaque(ns)) return [unverified("metadata.namespace", ns)];
+  if (ns !== FLUX_NS) return [];
+  const sources = ctx.resources.filter((x) => FLUX_SOURCES.includes(x.type));
+  const tenantOrigins = new Set(sources.filter((x) => isTenantName(k8sNamespace(x))).map(sourceOrigin));
+  return sourceRefPaths(r).flatMap((path): Finding[] => {
+    const ref = at(r.inputs, path);
+    if (ref === undefined) return [];
+    if (isOpaque(ref)) return [unverified(path, ref)];
+    const [refNs, name, kind] = [at(ref, "namespace") ?? ns, at(ref, "name"), at(ref, "kind")];
+    for (const [k, v] of [["namespace", refNs], ["name", name], ["kind", kind]] as const) if (isOpaque(v)) return [unverified(`${path}.${k}`, v)];
+    if (refNs !== FLUX_NS) return [`${path} is ${kind} "${String(refNs)}/${String(name)}": a flux-system object applies as the controller, so it may apply only flux-system's own sources`];
+    const src = sources.find((x) => k8sNamespace(x) === FLUX_NS && k8sName(x) === name && (kind === undefined || x.type.endsWith(`:${String(kind)}`)));
+    const hidden = sources.find((x) => isOpaque(k8sName(x)) || isOpaque(k8sNamespace(x)));
+    if (!src && hidden) return [unverified(`metadata.name or namespace of source ${hidden.name} (it may be the one ${path} names)`, isOpaque(k8sName(hidden)) ? k8sName(hidden) : k8sNamespace(hidden))];
+    if (!src) return [`${path} names ${String(kind ?? "source")} "${String(name)}", which is not in the stack, so the rule cannot see what flux-system applies as the controller; define the platform's source in the stack`];
+    const origin = sourceOrigin(src);
+    if (isOpaque(origin)) return [unverified(`the URL of source ${src.name}`, origin)];
+    if (owningTenantNamespace(src, ctx) !== undefined || (typeof origin === "string" && tenantOrigins.has(origin))) {
+      return [`${path} names source ${src.name}, which fetches a tenant's artifact (${show(origin)}); a tenant's source is applied by the tenant's own Kustomization or HelmRelease, as the tenant`];
+    }
+    return [];
+  });
+}
+
+const F1_SOURCE: Rule = {
+  id: "F1-source",
+  title: "flux-system applies only the platform's sources",
+  severity: "mandatory",
+  rationale: "A flux-system Kustomization or HelmRelease reconciles as the cluster-admin controller; pointed at a tenant's source it applies the tenant's manifests with the platform's rights.",
+  source: "fluxcd/website flux/installation/configuration/multitenancy.md; fluxcd/flux2-multi-tenancy",
+  appliesTo: [...FLUX_KUSTOMIZATION, ...FLUX_HELMRELEASE],
+  scope: "stack",
+  check: checkPlatformSource,
+};
 
 const F2: Rule = {
   id: "F2",
@@ -151,89 +221,6 @@ const F2: Rule = {
   appliesTo: [...FLUX_KUSTOMIZATION, ...FLUX_HELMRELEASE],
   scope: "resource",
   check: checkTenantFluxObject,
-};
-
-function checkClusterRoleBinding(r: CheckedResource, tenants: ReadonlySet<string>): Finding[] {
-  const subjects = at(r.inputs, "subjects");
-  if (isOpaque(subjects)) return [unverified("subjects", subjects)];
-  return list(subjects).flatMap((s, i): Finding[] => {
-    const kind = at(s, "kind");
-    const ns = at(s, "namespace");
-    const name = at(s, "name");
-    if (kind === "ServiceAccount" && isOpaque(ns)) return [unverified(`subjects[${i}].namespace`, ns)];
-    const tenantSa = kind === "ServiceAccount" && typeof ns === "string" && tenants.has(ns);
-    const tenantGroup = kind === "Group" && typeof name === "string" && tenants.has(name.replace(/^system:serviceaccounts:/, "")) && name.startsWith("system:serviceaccounts:");
-    return tenantSa || tenantGroup
-      ? [`subjects[${i}] binds ${show(tenantSa ? `${String(ns)}/${String(name)}` : name)} of tenant namespace cluster-wide; use a RoleBinding in the tenant's namespace`]
-      : [];
-  });
-}
-
-/** ClusterRoles a tenant namespace may bind through a RoleBinding: Kubernetes' user-facing roles, namespaced by the binding. */
-export const TENANT_CLUSTER_ROLES: readonly string[] = ["admin", "edit", "view"];
-
-/** Groups of service accounts beyond any one namespace's own: every account, or the accounts of another namespace. */
-function foreignGroup(name: unknown, ns: string): boolean {
-  if (typeof name !== "string") return false;
-  if (["system:serviceaccounts", "system:authenticated", "system:unauthenticated"].includes(name)) return true;
-  return name.startsWith("system:serviceaccounts:") && name.slice("system:serviceaccounts:".length) !== ns;
-}
-
-/**
- * The service account a subject names: a ServiceAccount, its namespace defaulting to the binding's as in Kubernetes
- * RBAC, or a User with a service account's username (`system:serviceaccount:<ns>:<name>`).
- */
-function subjectAccount(s: unknown, bindingNs: string): { ns: unknown; name: unknown } | undefined {
-  const kind = at(s, "kind");
-  const name = at(s, "name");
-  if (kind === "ServiceAccount") return { ns: at(s, "namespace") ?? bindingNs, name };
-  const m = kind === "User" && typeof name === "string" ? /^system:serviceaccount:([^:]+):(.+)$/.exec(name) : null;
-  return m ? { ns: m[1], name: m[2] } : undefined;
-}
-
-/**
- * A tenant's RoleBinding grants only the user-facing ClusterRoles (or a Role of its namespace), and only to its own
- * namespace's service accounts; no RoleBinding elsewhere grants a tenant's service account anything.
- */
-function checkRoleBinding(r: CheckedResource, tenants: ReadonlySet<string>): Finding[] {
-  const ns = k8sNamespace(r);
-  if (isOpaque(ns)) return [unverified("metadata.namespace", ns)];
-  if (typeof ns !== "string") return [];
-  const inTenant = tenants.has(ns);
-  const out: Finding[] = [];
-  if (inTenant) {
-    const kind = at(r.inputs, "roleRef.kind");
-    const role = at(r.inputs, "roleRef.name");
-    if (isOpaque(kind) || isOpaque(role)) out.push(unverified("roleRef", isOpaque(kind) ? kind : role));
-    else if (kind === "ClusterRole" && !TENANT_CLUSTER_ROLES.includes(String(role))) {
-      out.push(`roleRef is ClusterRole ${show(role)} in tenant namespace "${ns}"; bind the ClusterRole admin, edit or view, or a Role of the namespace`);
-    }
-  }
-  const subjects = at(r.inputs, "subjects");
-  if (isOpaque(subjects)) return [...out, unverified("subjects", subjects)];
-  list(subjects).forEach((s, i) => {
-    const sa = subjectAccount(s, ns);
-    const name = at(s, "name");
-    if (sa && isOpaque(sa.ns)) out.push(unverified(`subjects[${i}].namespace`, sa.ns));
-    else if (sa && sa.ns !== ns && (inTenant || tenants.has(String(sa.ns)))) {
-      out.push(`subjects[${i}] is service account ${show(`${String(sa.ns)}/${String(sa.name)}`)} of another namespace than "${ns}"; a RoleBinding grants only its own namespace's service accounts`);
-    } else if (inTenant && at(s, "kind") === "Group") {
-      if (isOpaque(name)) out.push(unverified(`subjects[${i}].name`, name));
-      else if (foreignGroup(name, ns)) out.push(`subjects[${i}] is group ${show(name)}, service accounts beyond tenant namespace "${ns}"; bind only the namespace's own service accounts`);
-    }
-  });
-  return out;
-}
-
-const F3: Rule = {
-  id: "F3",
-  title: "Tenant RBAC is namespaced",
-  severity: "mandatory",
-  rationale: "A ClusterRoleBinding, a RoleBinding to a cluster-wide role, or a binding of another namespace's accounts gives a tenant's reconciler rights beyond its namespace.",
-  source: "fluxcd/flux2-multi-tenancy tenants/base/dev-team/rbac.yaml",
-  appliesTo: [T.clusterRoleBinding, T.roleBinding],
-  scope: "stack",
-  check: (r, ctx) => (r.type === T.roleBinding ? checkRoleBinding(r, tenantNamespaceNames(ctx)) : checkClusterRoleBinding(r, tenantNamespaceNames(ctx))),
 };
 
 /** Every `ci_access` block in a resource's inputs, as objects or inside YAML text (the agent's config.yaml). */
@@ -258,11 +245,32 @@ function ciAccessBlocks(v: unknown, path: string, out: { path: string; value: un
 const IMPERSONATED_SA = /^system:serviceaccount:([a-z0-9-]+):([a-z0-9.-]+)$/;
 
 /**
- * CI jobs act as the CI job (`ci_job`), or impersonate a service account of a tenant namespace by username alone:
- * groups, uid or extra would widen what they may do, another namespace's account (the agent's, a Flux controller's)
- * would hand them the platform's rights.
+ * Whose CI an impersonation serves: the tenant namespace names its GitLab project in an annotation (src/tenancy/
+ * objects.ts), and only that project's jobs may act as the namespace's service accounts. A group entry would let
+ * every project of the group act as the tenant.
  */
-function checkAccessAs(accessAs: unknown, where: string, ctx: RuleContext): Finding[] {
+function checkProjectOwnsNamespace(kind: string, id: unknown, ns: string, where: string, ctx: RuleContext): Finding[] {
+  if (kind === "groups") return [`${where} lets every project of group ${show(id)} act as a service account of tenant namespace "${ns}"; grant the tenant's own project (projects[].id) instead`];
+  if (isOpaque(id)) return [unverified(`${where}.id`, id)];
+  const namespace = ctx.resources.find((r) => r.type === T.namespace && k8sName(r) === ns);
+  if (!namespace) return [`${where} impersonates a service account of namespace "${ns}", which is not in the stack, so the rule cannot see which project owns it`];
+  const annotations = at(namespace.inputs, "metadata.annotations");
+  if (isOpaque(annotations)) return [unverified(`metadata.annotations of namespace "${ns}"`, annotations)];
+  const owner = isRecord(annotations) ? annotations[GITLAB_PROJECT_ANNOTATION] : undefined;
+  if (isOpaque(owner)) return [unverified(`metadata.annotations["${GITLAB_PROJECT_ANNOTATION}"] of namespace "${ns}"`, owner)];
+  if (owner === id) return [];
+  return [
+    `${where} lets project ${show(id)} act as a service account of tenant namespace "${ns}", whose project is ${owner === undefined ? "not named" : show(owner)} (annotation ${GITLAB_PROJECT_ANNOTATION}); a project may impersonate only its own tenant's service accounts`,
+  ];
+}
+
+/**
+ * CI jobs act as the CI job (`ci_job`), or impersonate a service account of their own tenant's namespace by username
+ * alone: groups, uid or extra would widen what they may do, another namespace's account (the agent's, a Flux
+ * controller's, another tenant's) would hand them rights that are not theirs.
+ */
+function checkAccessAs(entry: unknown, kind: string, where: string, ctx: RuleContext): Finding[] {
+  const accessAs = at(entry, "access_as");
   if (isOpaque(accessAs)) return [unverified(`${where}.access_as`, accessAs)];
   if (isRecord(accessAs) && "ci_job" in accessAs && Object.keys(accessAs).length === 1) return [];
   const impersonate = at(accessAs, "impersonate");
@@ -280,14 +288,30 @@ function checkAccessAs(accessAs: unknown, where: string, ctx: RuleContext): Find
       unnamedTenantNamespace(ctx) ??
         `${where}.access_as.impersonate.username is ${show(user)}, a service account outside the tenant namespaces; impersonate a service account of the tenant's own namespace`,
     );
+  } else {
+    out.push(...checkProjectOwnsNamespace(kind, at(entry, "id"), sa[1], where, ctx));
   }
   return out;
 }
 
+/** Where the GitLab agent reads its configuration: `.gitlab/agents/<agent>/config.yaml` in its project. */
+const AGENT_CONFIG_PATH = /(^|\/)\.gitlab\/agents\/[^/]+\/config\.ya?ml$/;
+
+/** A dynamic resource that writes the agent's config.yaml (by its `filePath`), whose content the rule must see. */
+function hiddenAgentConfig(r: CheckedResource): Finding[] {
+  const file = at(r.inputs, "filePath");
+  if (isOpaque(file)) return [unverified("filePath (it may be an agent's config.yaml)", file)];
+  if (typeof file !== "string" || !AGENT_CONFIG_PATH.test(file)) return [];
+  const content = at(r.inputs, "content");
+  return isOpaque(content) ? [unverified(`content of ${file}`, content)] : [];
+}
+
 function checkAgentConfig(r: CheckedResource, ctx: RuleContext): Finding[] {
+  const hidden = hiddenAgentConfig(r);
+  if (hidden.length) return hidden;
   return ciAccessBlocks(r.inputs, "").flatMap(({ path, value }) => {
     if (isOpaque(value)) return [unverified(path, value)];
-    return ["projects", "groups"].flatMap((k) => list(at(value, k)).flatMap((entry, i) => checkAccessAs(at(entry, "access_as"), `${path}.${k}[${i}]`, ctx)));
+    return ["projects", "groups"].flatMap((k) => list(at(value, k)).flatMap((entry, i) => checkAccessAs(entry, k, `${path}.${k}[${i}]`, ctx)));
   });
 }
 
@@ -303,4 +327,4 @@ const GL1: Rule = {
   check: checkAgentConfig,
 };
 
-export const fluxRules: Rule[] = [F1, F1_SYNC, F2, F3, GL1];
+export const fluxRules: Rule[] = [F1, F1_SYNC, F1_SOURCE, F2, GL1];

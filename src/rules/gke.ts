@@ -2,7 +2,7 @@
  * GKE cluster controls G1–G23 (cluster level) of the security checklist; node settings are in gke-nodes.ts.
  * CIS numbers are CIS GKE Benchmark 1.6.0.
  */
-import { BROADEST_AUTHORIZED_PREFIX, coversInternet, parseCidr } from "../config/schema/common";
+import { internetExposure } from "../net/exposure";
 import {
   at,
   equals,
@@ -35,8 +35,9 @@ const G1 = clusterRule({
 });
 
 /**
- * A public endpoint is acceptable only when authorized networks are listed, none is 0.0.0.0/0, they do not together
- * cover every IPv4 address, and none is broader than a /8 (G2). The broadest problem is reported.
+ * A public endpoint is acceptable only when authorized networks are listed and, judged together, they do not open
+ * the control plane to the internet (src/net/exposure.ts, shared with stack validation): no /0, no set that covers
+ * every address, no block broader than a /8, no more than a /8 of public addresses in all (G2).
  */
 function checkEndpoint(inputs: Record<string, unknown>): Finding[] {
   const priv = at(inputs, "privateClusterConfig.enablePrivateEndpoint");
@@ -49,16 +50,9 @@ function checkEndpoint(inputs: Record<string, unknown>): Finding[] {
   if (cidrs.length === 0) {
     return [`the control plane endpoint is public (privateClusterConfig.enablePrivateEndpoint is not true) and ${path} is empty; set enablePrivateEndpoint: true or list authorized networks`];
   }
-  const known = cidrs.filter((c): c is string => typeof c === "string" && !isOpaque(c));
-  const open = known.filter((c) => /\/0$/.test(c));
-  if (open.length) return [`${path} contains ${open.map(show).join(", ")}, which opens the control plane to the internet; list specific networks`];
-  if (coversInternet(known)) return [`${path} ${known.map(show).join(", ")} together cover every IPv4 address, which opens the control plane to the internet; list specific networks`];
-  const broad = known.filter((c) => (parseCidr(c)?.prefix ?? BROADEST_AUTHORIZED_PREFIX) < BROADEST_AUTHORIZED_PREFIX);
-  if (broad.length) {
-    return [`${path} contains ${broad.map(show).join(", ")}, broader than a /${BROADEST_AUTHORIZED_PREFIX}, which lets a large part of the internet reach the control plane; list specific networks of at most a /${BROADEST_AUTHORIZED_PREFIX}`];
-  }
   const opaque = cidrs.findIndex(isOpaque);
-  return opaque >= 0 ? [unverified(`${path}[${opaque}].cidrBlock`, cidrs[opaque])] : [];
+  if (opaque >= 0) return [unverified(`${path}[${opaque}].cidrBlock`, cidrs[opaque])];
+  return internetExposure(cidrs.map(String), "the control plane").map((p) => `${path}${p.index === undefined ? "" : `[${p.index}].cidrBlock`}: ${p.message}`);
 }
 
 const G2 = clusterRule({

@@ -7,11 +7,14 @@ import { fluxRules } from "./flux";
 import { gkeClusterRules } from "./gke";
 import { gkeNodeRules } from "./gke-nodes";
 import { iamRules } from "./iam";
+import { networkRules } from "./network";
 import { projectRules } from "./project";
+import { rbacRules } from "./rbac";
 import { GUARD_RULES } from "./replacement";
 import type { Rule, Severity } from "./rule";
 import { tenancyRules } from "./tenancy";
 import { vaultRules } from "./vault";
+import { workloadRules } from "./workloads";
 
 export type { CheckedOptions, CheckedResource, Finding, Rule, RuleContext, Severity } from "./rule";
 export { SECRET, UNKNOWN, Unverified } from "./rule";
@@ -24,7 +27,10 @@ export const rules: readonly Rule[] = [
   ...iamRules,
   ...bucketRules,
   ...fluxRules,
+  ...rbacRules,
   ...tenancyRules,
+  ...networkRules,
+  ...workloadRules,
   ...vaultRules,
   ...dataProtectionRules,
 ];

@@ -1,7 +1,7 @@
 /**
  * Project controls P1–P2 of the security checklist.
  */
-import { at, expectField, type Finding, isOpaque, list, type Rule, show, T, unverified, Unverified } from "./rule";
+import { at, expectField, type Finding, isOpaque, list, type Rule, show, T, unverified } from "./rule";
 
 const P1: Rule = {
   id: "P1",
@@ -29,7 +29,7 @@ const P2: Rule = {
     const configs = ctx.resources.filter((r) => r.type === T.auditConfig);
     if (configs.some((c) => at(c.inputs, "service") === "allServices" && at(c.inputs, "project") === projectId)) return [];
     const opaque = configs.find((c) => isOpaque(at(c.inputs, "service")) || isOpaque(at(c.inputs, "project")));
-    if (opaque) return [new Unverified(`cannot verify until apply: the service or project of audit config ${opaque.name} is unknown or secret`)];
+    if (opaque) return [unverified(`service or project of audit config ${opaque.name}`, isOpaque(at(opaque.inputs, "service")) ? at(opaque.inputs, "service") : at(opaque.inputs, "project"))];
     return [`project ${show(projectId)} has no gcp.projects.IAMAuditConfig with service "allServices"; add one logging DATA_READ and DATA_WRITE`];
   },
 };

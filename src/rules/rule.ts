@@ -35,9 +35,21 @@ export interface RuleContext {
   resources: readonly CheckedResource[];
 }
 
-/** A finding the rule cannot decide because a value it needs is unknown (preview) or secret: always advisory. */
+/**
+ * What kept a rule from seeing a value: a Pulumi secret ("[secret]" in a plan), a value unknown until apply
+ * ("[unknown]"), or a resource option the runner is not shown at all (policy packs do not see retainOnDelete).
+ */
+export type Unseen = "secret" | "unknown" | "hidden";
+
+/**
+ * A finding the rule cannot decide because it cannot see a value it needs. A mandatory rule fails closed on a secret
+ * or unknown value (its finding is mandatory); advisory rules and hidden options give advisory findings.
+ */
 export class Unverified {
-  constructor(readonly message: string) {}
+  constructor(
+    readonly message: string,
+    readonly unseen: Unseen = "unknown",
+  ) {}
 }
 
 /** A violation message, or an undecidable finding. */
@@ -72,6 +84,7 @@ export const T = {
   bucketIamPolicy: "gcp:storage/bucketIAMPolicy:BucketIAMPolicy",
   backupPlan: "gcp:gkebackup/backupPlan:BackupPlan",
   namespace: "kubernetes:core/v1:Namespace",
+  namespacePatch: "kubernetes:core/v1:NamespacePatch",
   serviceAccount: "kubernetes:core/v1:ServiceAccount",
   serviceAccountPatch: "kubernetes:core/v1:ServiceAccountPatch",
   resourceQuota: "kubernetes:core/v1:ResourceQuota",
@@ -116,6 +129,17 @@ export function hasOpaque(v: unknown): boolean {
   return v !== null && typeof v === "object" && Object.values(v).some(hasOpaque);
 }
 
+/** The first unknown or secret marker in a value (a secret before an unknown makes no difference to the caller). */
+export function firstOpaque(v: unknown): unknown {
+  if (isOpaque(v)) return v;
+  const items = Array.isArray(v) ? v : v !== null && typeof v === "object" ? Object.values(v) : [];
+  for (const x of items) {
+    const found = firstOpaque(x);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /**
  * The value at a dotted path (`nodeConfig.shieldedInstanceConfig.enableSecureBoot`). An unknown or secret
  * object on the way yields that marker, since everything below it is unknown or secret too.
@@ -146,8 +170,18 @@ export function show(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** The finding for a value the rule needs at `path` that is secret or unknown; the message names the field. */
 export function unverified(path: string, v: unknown): Unverified {
-  return new Unverified(`cannot verify until apply: ${path} is ${isSecret(v) ? "secret" : "unknown"}`);
+  return isSecret(v)
+    ? new Unverified(`cannot verify: ${path} is a Pulumi secret, hidden from the check`, "secret")
+    : new Unverified(`cannot verify: ${path} is unknown until apply`, "unknown");
+}
+
+/** What a mandatory finding on an unseen value tells the user to do. */
+export function failClosedFix(unseen: Unseen): string {
+  return unseen === "secret"
+    ? "a mandatory control fails closed on a value it cannot see: pass it as a plain value (it is configuration, not a credential)"
+    : "a mandatory control fails closed on a value it cannot see: compute it from known inputs (`runway plan` without --preview resolves them), or run the policy pack on `pulumi up --skip-preview`, where every input is known";
 }
 
 /**

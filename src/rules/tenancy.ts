@@ -1,50 +1,32 @@
 /**
  * Tenant namespace controls K1–K4 of the security checklist. A tenant namespace is recognised by what it is, not by
- * the label an attacker would drop: a Namespace that a Tenant or SelfHostedTurnUp component creates, or one that
- * holds a tenant's workload (a Flux HelmRelease or OCIRepository, an ExternalSecret), or one labelled
- * `runway.gitlab.com/tenant: "true"`. Platform namespaces (flux-system, gitlab-agent, ...) are not tenants.
+ * the component that made it or a label an attacker would drop: every Namespace that is not the platform's (a
+ * reserved name, `runway-*` or `kube-*`: src/naming.ts) is a tenant's and is held to the tenant controls, wherever it
+ * is created. A Namespace whose name cannot be seen is taken for a tenant's (fail closed).
  */
+import { isPlatformNamespace } from "../naming";
 import { TENANT_LABEL } from "../tenancy/objects";
-import { at, type CheckedResource, FLUX_HELMRELEASE, FLUX_NS, FLUX_OCIREPOSITORY, type Finding, hasOpaque, isOpaque, isRecord, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified, Unverified } from "./rule";
+import { at, type CheckedResource, FLUX_NS, type Finding, firstOpaque, hasOpaque, isOpaque, isRecord, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified } from "./rule";
 import { canonicalUrn, urnType } from "./urn";
 
 export { TENANT_LABEL };
 
-/** Components whose Namespaces are tenant namespaces (components/tenancy/tenant.ts, components/platform/selfhosted-turn-up.ts). */
+/** Components whose Namespaces belong to one tenant (components/tenancy/tenant.ts, components/platform/selfhosted-turn-up.ts). */
 export const TENANT_COMPONENTS: readonly string[] = ["runway:tenancy:Tenant", "runway:platform:SelfHostedTurnUp"];
 
-/** Objects that only a tenant's workload has: a namespace holding one is a tenant namespace. */
-const WORKLOAD_TYPES: readonly string[] = [...FLUX_HELMRELEASE, ...FLUX_OCIREPOSITORY, T.externalSecret];
+/** What a finding names when a Namespace's name is hidden: the name decides whether it is a tenant's. */
+export const TENANT_BY_NAME = "metadata.name (every namespace without a platform name is a tenant's)";
 
-const workloadCache = new WeakMap<readonly CheckedResource[], ReadonlySet<string>>();
-
-/** Names of the namespaces that hold a tenant's workload objects, flux-system's own sync aside. */
-function workloadNamespaces(ctx: RuleContext): ReadonlySet<string> {
-  let names = workloadCache.get(ctx.resources);
-  if (!names) {
-    const found = ctx.resources.filter((r) => WORKLOAD_TYPES.includes(r.type)).map(k8sNamespace);
-    names = new Set(found.filter((n): n is string => typeof n === "string" && !isOpaque(n) && n !== FLUX_NS));
-    workloadCache.set(ctx.resources, names);
-  }
-  return names;
+/** Whether a namespace name (of a Namespace, a patch or a namespaced object) is a tenant's: any name but the platform's. */
+export function isTenantName(name: unknown): boolean {
+  return typeof name === "string" && !isOpaque(name) && !isPlatformNamespace(name);
 }
 
-function hasTenantLabel(ns: CheckedResource): boolean {
-  const labels = at(ns.inputs, "metadata.labels");
-  return isRecord(labels) && labels[TENANT_LABEL] === "true";
-}
-
-/**
- * Whether `r` is a tenant namespace: labelled as one, created by a tenant component, or holding a tenant's workload
- * (which needs the stack in `ctx`). flux-system is never one by structure: SelfHostedTurnUp creates it too.
- */
-export function isTenantNamespace(r: CheckedResource, ctx?: RuleContext): boolean {
+/** Whether `r` is a tenant namespace: a Namespace without a platform name (an unseen or unset name included). */
+export function isTenantNamespace(r: CheckedResource, _ctx?: RuleContext): boolean {
   if (r.type !== T.namespace) return false;
-  if (hasTenantLabel(r)) return true;
   const name = k8sName(r);
-  if (name === FLUX_NS) return false;
-  if (TENANT_COMPONENTS.includes(urnType(r.options.parent) ?? "")) return true;
-  return ctx !== undefined && typeof name === "string" && workloadNamespaces(ctx).has(name);
+  return typeof name !== "string" || isOpaque(name) || !isPlatformNamespace(name);
 }
 
 const urnIndex = new WeakMap<readonly CheckedResource[], ReadonlyMap<string, CheckedResource>>();
@@ -78,42 +60,44 @@ export function owningTenantNamespace(r: CheckedResource, ctx: RuleContext): str
   return undefined;
 }
 
-/**
- * A Namespace whose name is unknown or secret and that is, or may be (its labels unknown), a tenant's: any name
- * checked against the tenants may be its.
- */
+/** A Namespace whose name is unknown or secret: any name checked against the tenants may be its. */
 export function unnamedTenantNamespace(ctx: RuleContext): Finding | undefined {
-  const maybeTenant = (r: CheckedResource) => isTenantNamespace(r, ctx) || (r.type === T.namespace && isOpaque(at(r.inputs, "metadata.labels")));
-  const ns = ctx.resources.find((r) => isOpaque(k8sName(r)) && maybeTenant(r));
-  return ns && unverified(`metadata.name of tenant namespace ${ns.name}`, k8sName(ns));
+  const ns = ctx.resources.find((r) => r.type === T.namespace && isOpaque(k8sName(r)));
+  return ns && unverified(`metadata.name of namespace ${ns.name}`, k8sName(ns));
 }
 
 /** Names of the stack's tenant namespaces (those with a known name). */
 export function tenantNamespaceNames(ctx: RuleContext): Set<string> {
-  const names = ctx.resources.filter((r) => isTenantNamespace(r, ctx)).map(k8sName);
-  return new Set(names.filter((n): n is string => typeof n === "string" && !isOpaque(n)));
+  const names = ctx.resources.filter((r) => r.type === T.namespace).map(k8sName);
+  return new Set(names.filter(isTenantName) as string[]);
 }
 
 const PSS = "pod-security.kubernetes.io";
 
-function checkPodSecurity(ns: CheckedResource): Finding[] {
+/**
+ * K1 on a tenant Namespace, or on a NamespacePatch of one: a patch is judged on the labels it sets, since it merges
+ * them into the namespace; setting one to anything but the restricted value (null included, which removes it)
+ * relaxes the namespace's Pod Security.
+ */
+function checkPodSecurity(ns: CheckedResource, patch = false): Finding[] {
   const labels = at(ns.inputs, "metadata.labels");
   if (isOpaque(labels)) return [unverified("metadata.labels", labels)];
   const l = isRecord(labels) ? labels : {};
+  const judged = (key: string) => !patch || key in l;
   const out: Finding[] = [];
   const tenant = l[TENANT_LABEL];
   if (isOpaque(tenant)) out.push(unverified(`metadata.labels["${TENANT_LABEL}"]`, tenant));
-  else if (tenant !== "true") {
+  else if (judged(TENANT_LABEL) && tenant !== "true") {
     out.push(`metadata.labels["${TENANT_LABEL}"] is ${show(tenant)} on a tenant namespace; set it to "true" (the shared Gateway admits HTTPRoutes only from namespaces with this label)`);
   }
   for (const mode of ["enforce", "warn", "audit"]) {
     const v = l[`${PSS}/${mode}`];
     if (isOpaque(v)) out.push(unverified(`metadata.labels["${PSS}/${mode}"]`, v));
-    else if (v !== "restricted") out.push(`metadata.labels["${PSS}/${mode}"] is ${show(v)}; set it to "restricted"`);
+    else if (judged(`${PSS}/${mode}`) && v !== "restricted") out.push(`metadata.labels["${PSS}/${mode}"] is ${show(v)}${patch ? " in a patch of a tenant namespace" : ""}; set it to "restricted"`);
   }
   const version = l[`${PSS}/enforce-version`];
   if (isOpaque(version)) out.push(unverified(`metadata.labels["${PSS}/enforce-version"]`, version));
-  else if (typeof version !== "string" || !/^v\d+\.\d+$/.test(version)) {
+  else if (judged(`${PSS}/enforce-version`) && (typeof version !== "string" || !/^v\d+\.\d+$/.test(version))) {
     out.push(`metadata.labels["${PSS}/enforce-version"] is ${show(version)}; pin it to a Kubernetes minor version such as "v1.33"`);
   }
   return out;
@@ -125,14 +109,24 @@ const tenantRule = (r: Omit<Rule, "appliesTo" | "check" | "scope"> & { checkTena
   return { ...rest, appliesTo: [T.namespace], scope: "stack", check: (ns, ctx) => (isTenantNamespace(ns, ctx) ? checkTenant(ns, ctx) : []) };
 };
 
-const K1 = tenantRule({
+/** K1 on a Namespace, or on a NamespacePatch whose target is a tenant namespace (by name: it may exist outside the stack). */
+function checkNamespacePodSecurity(r: CheckedResource): Finding[] {
+  const name = k8sName(r);
+  if (isOpaque(name)) return [unverified(r.type === T.namespace ? TENANT_BY_NAME : "metadata.name of the patched namespace", name)];
+  if (r.type === T.namespace) return isTenantNamespace(r) ? checkPodSecurity(r) : [];
+  return isTenantName(name) ? checkPodSecurity(r, true) : [];
+}
+
+const K1: Rule = {
   id: "K1",
   title: "Pod Security Standards restricted",
   severity: "mandatory",
   rationale: "Restricted pods cannot run privileged, as root or with host access.",
   source: "CIS 4.2.1; kubernetes.io Enforce Pod Security Standards with namespace labels",
-  checkTenant: checkPodSecurity,
-});
+  appliesTo: [T.namespace, T.namespacePatch],
+  scope: "resource",
+  check: checkNamespacePodSecurity,
+};
 
 /**
  * Objects of `types` in the tenant namespace `ns`, or the finding that says why they cannot be looked up.
@@ -153,7 +147,7 @@ function objectsIn(ns: CheckedResource, ctx: RuleContext, types: readonly string
 /** An undecidable finding when some policy's spec is not fully known: a missing rule may be in there. */
 function partlyKnown(policies: readonly CheckedResource[]): Finding | undefined {
   const p = policies.find((x) => hasOpaque(x.inputs.spec));
-  return p && new Unverified(`cannot verify until apply: the spec of NetworkPolicy ${p.name} is not fully known`);
+  return p && unverified(`spec of NetworkPolicy ${p.name}`, firstOpaque(p.inputs.spec));
 }
 
 function emptySelector(sel: unknown): boolean {

@@ -3,7 +3,7 @@
  * (hashicorp/vault website/content/api-docs/auth/kubernetes.mdx; Vault "Templated Policies").
  */
 import { at, type CheckedResource, equals, expectField, expectFields, type Finding, isOpaque, isRecord, isSet, k8sName, k8sNamespace, list, type Rule, type RuleContext, show, T, unverified } from "./rule";
-import { isTenantNamespace, owningTenantNamespace, tenantNamespaceNames } from "./tenancy";
+import { isTenantName, isTenantNamespace, owningTenantNamespace, tenantNamespaceNames } from "./tenancy";
 
 /** "Short" token lifetimes (V4): an hour to use, four hours with renewals. */
 export const MAX_TOKEN_TTL_SECONDS = 3600;
@@ -129,19 +129,44 @@ const V4 = roleRule({
     ]),
 });
 
-const V4_POLICIES = roleRule({
+/** The stack's Vault policies by `name`; the tenant each belongs to by the component that creates it. */
+function policiesNamed(ctx: RuleContext, name: string): CheckedResource[] {
+  return ctx.resources.filter((p) => p.type === T.vaultPolicy && at(p.inputs, "name") === name);
+}
+
+/**
+ * A role's tokens carry exactly one policy, neither root nor default, and it is a policy of the stack that belongs to
+ * the role's own tenant: another tenant's policy hands the role that tenant's secrets.
+ */
+function checkTokenPolicies(r: CheckedResource, ctx: RuleContext): Finding[] {
+  const policies = at(r.inputs, "tokenPolicies");
+  if (isOpaque(policies)) return [unverified("tokenPolicies", policies)];
+  const opaque = list(policies).findIndex(isOpaque);
+  if (opaque >= 0) return [unverified(`tokenPolicies[${opaque}]`, list(policies)[opaque])];
+  if (!Array.isArray(policies) || policies.length !== 1 || ["root", "default"].includes(String(policies[0]))) {
+    return [`tokenPolicies is ${show(policies)}; list exactly the tenant's own policy`];
+  }
+  const own = roleTenantNamespace(r, ctx);
+  if (own === undefined) return [];
+  const name = String(policies[0]);
+  const found = policiesNamed(ctx, name);
+  const unnamed = ctx.resources.find((p) => p.type === T.vaultPolicy && isOpaque(at(p.inputs, "name")));
+  if (!found.length && unnamed) return [unverified(`name of Vault policy ${unnamed.name} (it may be the one tokenPolicies names)`, at(unnamed.inputs, "name"))];
+  if (!found.length) return [`tokenPolicies names ${show(name)}, which is not a Vault policy of this stack, so the rule cannot see what it grants; attach the tenant's own policy (TenantVaultAccess)`];
+  const foreign = found.map((p) => policyOwner(p, ctx)).find((t) => t !== undefined && t !== own);
+  return foreign === undefined ? [] : [`tokenPolicies names ${show(name)}, the policy of tenant "${foreign}", but the role belongs to tenant "${own}"; attach the tenant's own policy`];
+}
+
+const V4_POLICIES: Rule = {
   id: "V4-policies",
   title: "Vault tokens carry only the tenant policy",
   severity: "mandatory",
-  rationale: "Each extra policy widens what a tenant's workload can read.",
+  rationale: "Each extra policy, or another tenant's, widens what a tenant's workload can read.",
   source: "hashicorp/vault api-docs/auth/kubernetes.mdx (token_policies)",
-  check: (r) => {
-    const policies = at(r.inputs, "tokenPolicies");
-    const opaque = list(policies).findIndex(isOpaque);
-    if (opaque >= 0) return [unverified(`tokenPolicies[${opaque}]`, list(policies)[opaque])];
-    return expectField(r.inputs, "tokenPolicies", (v) => Array.isArray(v) && v.length === 1 && !["root", "default"].includes(String(v[0])), "list exactly the tenant's own policy");
-  },
-});
+  appliesTo: [T.authBackendRole],
+  scope: "stack",
+  check: checkTokenPolicies,
+};
 
 const TEMPLATE = /\{\{identity\.entity\.aliases\.[^.}]+\.metadata\.service_account_namespace\}\}/;
 
@@ -181,4 +206,71 @@ const V5: Rule = {
   check: checkPolicyTemplating,
 };
 
-export const vaultRules: Rule[] = [V1, V2, V3, V4, V4_POLICIES, V5];
+/** Paths every tenant token needs on itself (src/vault/policy.ts). */
+const SELF_TOKEN_PATHS = ["auth/token/lookup-self", "auth/token/renew-self", "auth/token/revoke-self"];
+
+/**
+ * Whether a policy path stays inside tenant `ns`'s secrets: `<mount path>/.../service/<ns>/...` with the
+ * tenant segment literal or the namespace template, and no glob (`*`, `+`) before the segment after it. A glob in
+ * or before the tenant segment (`service/ai-gateway*`, `env/+/data/...`) reaches other tenants or environments.
+ */
+export function pathInsideTenant(path: string, ns: string): boolean {
+  if (SELF_TOKEN_PATHS.includes(path)) return true;
+  const m = /^([^*+]*?)\/service\/([^/]+)\/(.*)$/.exec(path);
+  return m !== null && (m[2] === ns || TEMPLATE_SEGMENT.test(m[2]));
+}
+
+const TEMPLATE_SEGMENT = /^\{\{identity\.entity\.aliases\.[^.}]+\.metadata\.service_account_namespace\}\}$/;
+
+/**
+ * The tenant a policy belongs to: the one whose component creates it, else the one tenant whose secrets its paths
+ * name literally (`.../service/<tenant>/...`).
+ */
+function policyOwner(p: CheckedResource, ctx: RuleContext): string | undefined {
+  const owner = owningTenantNamespace(p, ctx);
+  if (owner !== undefined) return owner;
+  const text = at(p.inputs, "policy");
+  if (typeof text !== "string" || isOpaque(text)) return undefined;
+  const named = new Set(policyPaths(text).map((path) => /\/service\/([^/{}*+]+)\//.exec(path)?.[1]).filter((t): t is string => t !== undefined && isTenantName(t)));
+  return named.size === 1 ? [...named][0] : undefined;
+}
+
+/** The tenants a policy serves: the one whose component creates it, and those whose roles carry it. */
+function policyTenants(p: CheckedResource, ctx: RuleContext): Set<string> {
+  const out = new Set<string>();
+  const owner = owningTenantNamespace(p, ctx);
+  if (owner !== undefined) out.add(owner);
+  const name = at(p.inputs, "name");
+  for (const role of ctx.resources.filter((r) => r.type === T.authBackendRole)) {
+    if (list(at(role.inputs, "tokenPolicies")).includes(name)) {
+      const t = roleTenantNamespace(role, ctx);
+      if (t !== undefined) out.add(t);
+    }
+  }
+  return out;
+}
+
+function checkPolicyScope(p: CheckedResource, ctx: RuleContext): Finding[] {
+  const tenants = [...policyTenants(p, ctx)];
+  if (tenants.length === 0) return [];
+  if (tenants.length > 1) return [`the policy serves tenants ${tenants.map((t) => `"${t}"`).join(" and ")}; each tenant has a policy of its own`];
+  const text = at(p.inputs, "policy");
+  if (isOpaque(text)) return [unverified("policy", text)];
+  const [ns] = tenants;
+  return policyPaths(String(text ?? ""))
+    .filter((path) => !pathInsideTenant(path, ns))
+    .map((path) => `policy path ${show(path)} reaches beyond tenant "${ns}"'s secrets; grant only <mount>/env/<env>/(data|metadata)/service/${ns}/... (or the namespace template), with globs only after the tenant segment`);
+}
+
+const V5_SCOPE: Rule = {
+  id: "V5-scope",
+  title: "Tenant Vault policies stay inside the tenant's prefix",
+  severity: "mandatory",
+  rationale: "A path into another tenant's prefix, or a glob at or before the tenant segment, hands one tenant another's secrets.",
+  source: "Vault policies docs (glob and + segment matching); Vault Templated Policies docs",
+  appliesTo: [T.vaultPolicy],
+  scope: "stack",
+  check: checkPolicyScope,
+};
+
+export const vaultRules: Rule[] = [V1, V2, V3, V4, V4_POLICIES, V5, V5_SCOPE];

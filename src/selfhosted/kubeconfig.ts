@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { unreadableFile } from "../config/yaml-source";
 
 interface Named {
   name?: unknown;
@@ -84,6 +85,8 @@ export function checkKubeconfigFile(root: string, file: string, context: string 
   if (file.startsWith("~")) {
     return [{ field: "runway:kubeconfig", message: `'${file}': '~' is not expanded; write an absolute path or one relative to the project root` }];
   }
+  const unreadable = unreadableFile(resolveKubeconfig(root, file));
+  if (unreadable) return [{ field: "runway:kubeconfig", message: `${file}: ${unreadable} (relative paths start at the project root, where Pulumi.yaml is)` }];
   let text: string;
   try {
     text = readFileSync(resolveKubeconfig(root, file), "utf8");

@@ -3,7 +3,7 @@
  * as a Runway tenant), the token Secrets, the Flux source pinned to the GitLab-release tag, the HelmRelease and
  * its values, the status ConfigMap, and what a turn-down keeps. Pure: no provider imports.
  */
-import { parseCidr } from "../config/schema/common";
+import { egressProblems, internetExposure } from "../net/exposure";
 import { helmRelease, ociRepository, type FluxObject, type HelmReleaseSpec, type OciRepositorySpec } from "../flux/objects";
 import { k8sLabels } from "../naming";
 import {
@@ -37,9 +37,6 @@ export const WORKLOAD_ENV = {
   accessTokenSecret: "RUNWAY_ACCESS_TOKEN_SECRET",
   statusConfigMap: "RUNWAY_STATUS_CONFIGMAP",
 } as const;
-
-/** Link-local range: the cloud metadata server of the node (node credentials on every major cloud). */
-const LINK_LOCAL = "169.254.0.0/16";
 
 /** The tenant network policies that are about GKE only and would open a hole elsewhere (K2). */
 const GKE_ONLY_POLICIES = new Set(["allow-metadata-server", "allow-google-apis", "allow-metrics-scraping"]);
@@ -125,19 +122,14 @@ export function valuesProblems(values: Record<string, unknown>): { path: string[
   return out;
 }
 
-/** Problems of network allows: link-local ranges reach the node's metadata server (K2). */
-export function networkProblems(kind: "egress" | "ingress", allows: NetworkAllow[]): { index: number; message: string }[] {
-  const ll = parseCidr(LINK_LOCAL);
-  const out: { index: number; message: string }[] = [];
-  allows.forEach((a, index) => {
-    const c = parseCidr(a.cidr);
-    if (!c || !ll) {
-      out.push({ index, message: `'${a.cidr}' is not an IPv4 CIDR block such as 10.0.0.0/20` });
-    } else if (kind === "egress" && c.start <= ll.end && ll.start <= c.end && !(c.start <= ll.start && c.end >= ll.end)) {
-      out.push({ index, message: `${a.cidr} is inside ${LINK_LOCAL}, which holds the node's cloud metadata server (node credentials); remove it` });
-    }
-  });
-  return out;
+/**
+ * Problems of network allows, judged together as the guardrails judge them (src/net/exposure.ts, K2): egress reaches
+ * neither the internet as a whole nor the link-local range (the node's metadata server and credentials); ingress is
+ * not open to the internet. `index` is unset for a problem of the list as a whole.
+ */
+export function networkProblems(kind: "egress" | "ingress", allows: NetworkAllow[]): { index?: number; message: string }[] {
+  const cidrs = allows.map((a) => a.cidr);
+  return kind === "egress" ? egressProblems(cidrs) : internetExposure(cidrs, "the workload");
 }
 
 /** Validates a turn-up before anything is registered; the messages name the field, the value and the fix. */
@@ -150,8 +142,8 @@ export function turnUpProblems(i: TurnUpInput): string[] {
   if (!/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/[^\s?#]*)?$/.test(i.gitlabUrl)) out.push(`gitlabUrl '${i.gitlabUrl}' must be an https:// URL such as https://gitlab.example.com`);
   if (i.state !== "up" && i.state !== "down") out.push(`state '${String(i.state)}' must be up or down`);
   if (i.egress.length === 0) out.push("egress is empty: list at least the GitLab instance's range, or the workload cannot finalize its registration");
-  for (const p of networkProblems("egress", i.egress)) out.push(`egress[${p.index}]: ${p.message}`);
-  for (const p of networkProblems("ingress", i.ingress)) out.push(`ingress[${p.index}]: ${p.message}`);
+  for (const p of networkProblems("egress", i.egress)) out.push(`egress${p.index === undefined ? "" : `[${p.index}]`}: ${p.message}`);
+  for (const p of networkProblems("ingress", i.ingress)) out.push(`ingress${p.index === undefined ? "" : `[${p.index}]`}: ${p.message}`);
   for (const p of valuesProblems(i.values)) out.push(`values.${p.path.join(".")}: ${p.message}`);
   i.keepData.forEach((n, k) => {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 63) out.push(`keepData[${k}] '${n}' is not a PersistentVolumeClaim name: use lowercase letters, digits and '-'`);
@@ -176,15 +168,9 @@ export function isolationObjects(i: TurnUpInput) {
   const labels = { ...k8sLabels({ service: i.service, environment: SELFHOSTED_ENVIRONMENT }), [TENANT_LABEL]: "true" };
   const ns = tenantNames(t).namespace;
   const meta = (name: string) => ({ name, namespace: ns, labels });
-  const ipBlock = (cidr: string, kind: "egress" | "ingress") => {
-    const c = parseCidr(cidr);
-    const ll = parseCidr(LINK_LOCAL);
-    // K2: a wide egress range must still not reach the node's metadata server.
-    const covers = kind === "egress" && c && ll && c.start <= ll.start && c.end >= ll.end;
-    return covers ? { cidr, except: [LINK_LOCAL] } : { cidr };
-  };
+  // networkProblems keeps egress off the link-local range and the internet as a whole (K2), so blocks stay as declared.
   const peers = (allows: NetworkAllow[], kind: "egress" | "ingress") =>
-    allows.map((a) => ({ [kind === "egress" ? "to" : "from"]: [{ ipBlock: ipBlock(a.cidr, kind) }], ports: a.ports.map((port) => ({ protocol: "TCP", port })) }));
+    allows.map((a) => ({ [kind === "egress" ? "to" : "from"]: [{ ipBlock: { cidr: a.cidr } }], ports: a.ports.map((port) => ({ protocol: "TCP", port })) }));
   const policies: Obj[] = networkPolicies(t).filter((p) => !GKE_ONLY_POLICIES.has(p.metadata.name));
   policies.push({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta("allow-declared-egress"), spec: { podSelector: {}, policyTypes: ["Egress"], egress: peers(i.egress, "egress") } });
   if (i.ingress.length > 0) {

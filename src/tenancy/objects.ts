@@ -13,6 +13,9 @@ export const PSS_VERSION = "v1.33";
 /** Label that marks a namespace as a Runway tenant (rules and the shared Gateway select on it). */
 export const TENANT_LABEL = "runway.gitlab.com/tenant";
 
+/** Annotation naming the GitLab project whose CI jobs may act in a tenant namespace through the agent (GL1). */
+export const GITLAB_PROJECT_ANNOTATION = "runway.gitlab.com/gitlab-project";
+
 /** Namespace of the platform's shared Gateway. */
 export const GATEWAY_NAMESPACE = "runway-gateway";
 
@@ -43,7 +46,7 @@ export function tenantLabels(t: Pick<TenantSpec, "name" | "environment">): Recor
 }
 
 /** K1: restricted Pod Security enforced with a pinned version, plus warn and audit. */
-export function namespaceObject(t: Pick<TenantSpec, "name" | "environment" | "owner">) {
+export function namespaceObject(t: Pick<TenantSpec, "name" | "environment" | "owner"> & Partial<Pick<TenantSpec, "gitlabProject">>) {
   return {
     apiVersion: "v1",
     kind: "Namespace",
@@ -58,7 +61,7 @@ export function namespaceObject(t: Pick<TenantSpec, "name" | "environment" | "ow
         "pod-security.kubernetes.io/audit": "restricted",
         "pod-security.kubernetes.io/audit-version": PSS_VERSION,
       },
-      annotations: { "runway.gitlab.com/owner": t.owner },
+      annotations: { "runway.gitlab.com/owner": t.owner, ...(t.gitlabProject ? { [GITLAB_PROJECT_ANNOTATION]: t.gitlabProject } : {}) },
     },
   };
 }

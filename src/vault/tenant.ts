@@ -68,6 +68,24 @@ const BACKEND_PATH = /^[a-z0-9][-a-z0-9_]*(\/[a-z0-9][-a-z0-9_]*)*$/;
 const SECRET_PATH = /^[a-z0-9][-a-z0-9_]*(\/[a-z0-9][-a-z0-9_]*)*$/;
 const HTTPS_URL = /^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/[^\s]*)?$/;
 
+/**
+ * Problems of a tenant's secrets list: names unique (each is a Kubernetes Secret), paths relative Vault paths. Shared
+ * with catalog validation, so `runway validate` rejects what the Vault access would.
+ */
+export function secretsProblems(secrets: readonly { name: string; path: string }[]): { index: number; field: "name" | "path"; message: string }[] {
+  const out: { index: number; field: "name" | "path"; message: string }[] = [];
+  const seen = new Map<string, number>();
+  secrets.forEach((s, index) => {
+    const first = seen.get(s.name);
+    if (first !== undefined) out.push({ index, field: "name", message: `'${s.name}' is already the name of secrets[${first}]; each Kubernetes Secret name must be unique` });
+    else seen.set(s.name, index);
+    if (!SECRET_PATH.test(s.path ?? "")) {
+      out.push({ index, field: "path", message: `'${String(s.path)}' must be a relative Vault path such as llm/anthropic (no leading or trailing '/', no empty segment, '..' or wildcards)` });
+    }
+  });
+  return out;
+}
+
 /** Validates every argument, then decides the tenant's Vault policy, role and secrets-operator objects. */
 export function planTenantVaultAccess<A>(a: TenantVaultInput<A>): TenantVaultPlan {
   assertNamespace("environment", a.environment);
@@ -111,15 +129,9 @@ export function planTenantVaultAccess<A>(a: TenantVaultInput<A>): TenantVaultPla
     throw new Error(`policyForm '${String(policyForm)}' must be 'templated' or 'explicit'`);
   }
 
-  const names = new Set<string>();
-  for (const s of a.secrets ?? []) {
-    assertName("secrets[].name", s.name);
-    if (names.has(s.name)) throw new Error(`secrets declares '${s.name}' twice: each Kubernetes Secret name must be unique`);
-    names.add(s.name);
-    if (!SECRET_PATH.test(s.path ?? "")) {
-      throw new Error(`secrets '${s.name}' path '${String(s.path)}' must be a relative Vault path such as llm/anthropic (no leading '/', '..' or wildcards)`);
-    }
-  }
+  for (const s of a.secrets ?? []) assertName("secrets[].name", s.name);
+  const secretProblem = secretsProblems(a.secrets ?? [])[0];
+  if (secretProblem) throw new Error(`secrets[${secretProblem.index}].${secretProblem.field}: ${secretProblem.message}`);
 
   const mountPath = environmentMountPath(a.mount, a.environment);
   const prefix = serviceSecretsPrefix(a.service);

@@ -2,7 +2,7 @@
  * The catalog entry: one YAML file per satellite service in `services/`. This is the file a service team adds.
  */
 import { z } from "zod";
-import { cidr, cpuQuantity, dnsLabel, gitlabPath, memoryQuantity, ociUrl, stageName } from "./common";
+import { cidr, cpuQuantity, dnsLabel, gitlabPath, helmValues, memoryQuantity, ociUrl, stageName } from "./common";
 
 const envName = dnsLabel(20);
 
@@ -69,7 +69,7 @@ export const catalogEntrySchema = z
     spec: z.strictObject({
       chart: z.strictObject({
         repository: ociUrl.describe("OCI repository of the service's Helm chart (the chart name is the last path segment)."),
-        values: z.record(z.string(), z.unknown()).describe("Helm values passed to the chart in every environment.").optional(),
+        values: helmValues.describe("Helm values passed to the chart in every environment (at most 64 KiB).").optional(),
       }),
       gitlabProject: gitlabPath
         .describe("GitLab project of the service's repository: its CI jobs may act in the service's namespace through the GitLab agent (GL1: as the namespace's own service account). Unique across the catalog.")

@@ -117,9 +117,43 @@ export const justification = z
   .trim()
   .min(20, { error: "a justification must explain the reason in at least 20 characters" });
 
-/** Kubernetes quantities. */
-export const cpuQuantity = z.string().regex(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, { error: "must be a CPU quantity such as 500m or 2" });
-export const memoryQuantity = z.string().regex(/^[0-9]+(Ki|Mi|Gi|Ti)?$/, { error: "must be a memory quantity such as 512Mi or 4Gi" });
+/** The most CPU a namespace quota may name: 10000 cores (limits are twice the requests). */
+export const MAX_CPU_CORES = 10_000;
+/** The most memory a namespace quota may name: 64Ti. */
+export const MAX_MEMORY_BYTES = 64 * 1024 ** 4;
+
+/** Cores of a CPU quantity the schema accepts ("500m", "2", "1.5"). */
+export function cpuCores(q: string): number {
+  return q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q);
+}
+
+/** Bytes of a memory quantity the schema accepts ("512Mi", "4Gi", "1000"). */
+export function memoryBytes(q: string): number {
+  const m = /^([0-9]+)(Ki|Mi|Gi|Ti)?$/.exec(q);
+  if (!m) return Number.NaN;
+  return Number(m[1]) * 1024 ** (m[2] ? ["Ki", "Mi", "Gi", "Ti"].indexOf(m[2]) + 1 : 0);
+}
+
+/**
+ * Kubernetes quantities, bounded so that twice the value (the quota's limits) is still an exact Kubernetes quantity:
+ * at most three decimals, 10000 cores, 64Ti.
+ */
+export const cpuQuantity = z
+  .string()
+  .regex(/^([0-9]{1,8}m|[0-9]{1,5}(\.[0-9]{1,3})?)$/, { error: "must be a CPU quantity such as 500m or 2 (at most three decimals)", abort: true })
+  .refine((q) => cpuCores(q) > 0 && cpuCores(q) <= MAX_CPU_CORES, { error: `must be more than 0 and at most ${MAX_CPU_CORES} cores` });
+export const memoryQuantity = z
+  .string()
+  .regex(/^[0-9]{1,16}(Ki|Mi|Gi|Ti)?$/, { error: "must be a memory quantity such as 512Mi or 4Gi", abort: true })
+  .refine((q) => memoryBytes(q) > 0 && memoryBytes(q) <= MAX_MEMORY_BYTES, { error: "must be more than 0 and at most 64Ti" });
+
+/** The most Helm values a file may inline (serialized as JSON): 64 KiB; larger configuration belongs in the chart. */
+export const MAX_VALUES_BYTES = 64 * 1024;
+
+/** Helm values: a mapping of at most MAX_VALUES_BYTES. */
+export const helmValues = z.record(z.string(), z.unknown()).refine((v) => Buffer.byteLength(JSON.stringify(v)) <= MAX_VALUES_BYTES, {
+  error: (iss) => `holds ${Buffer.byteLength(JSON.stringify(iss.input))} bytes of values; at most ${MAX_VALUES_BYTES} may be inlined, so move large configuration into the chart`,
+});
 
 /** Stage names are OCI tags; they are also used in resource names. */
 export const stageName = dnsLabel(30);

@@ -11,6 +11,7 @@ import {
   gcpRegion,
   gitlabPath,
   gitlabRelease,
+  helmValues,
   httpsUrl,
   justification,
   memoryQuantity,
@@ -145,11 +146,25 @@ const observability = z
   })
   .default({ notificationChannels: [] });
 
-const waiver = z.strictObject({
-  rule: z.string().regex(/^[A-Z]+[0-9]+(-[a-z0-9-]+)?$/, { error: "must be a rule id such as G16" }),
-  resource: z.string().min(1).describe("Name of the resource the waiver applies to."),
-  justification,
-});
+const waiver = z
+  .strictObject({
+    rule: z.string().regex(/^[A-Z]+[0-9]+(-[a-z0-9-]+)?$/, { error: "must be a rule id such as G16" }),
+    resource: z
+      .string()
+      .min(1)
+      .max(1024)
+      .describe("The resource the waiver applies to: its URN (urn:pulumi:...), or its name (the last part of the URN) together with type."),
+    type: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+:[A-Za-z0-9.\-/]*:[A-Za-z0-9]+$/, { error: "must be a Pulumi type token such as gcp:storage/bucket:Bucket" })
+      .describe("Pulumi type of the resource named by resource, e.g. gcp:storage/bucket:Bucket; not needed with a URN.")
+      .optional(),
+    justification,
+  })
+  .refine((w) => w.resource.startsWith("urn:pulumi:") || w.type !== undefined, {
+    path: ["resource"],
+    error: "name the resource by its URN, or add type: (its Pulumi type, e.g. gcp:storage/bucket:Bucket); a name alone could waive another resource of the same name",
+  });
 
 const common = {
   "runway:waivers": z.array(waiver).default([]).describe("Rules waived for named resources, each with a justification."),
@@ -225,7 +240,7 @@ export const selfhostedConfigSchema = z.strictObject({
   "runway:kubeContext": z.string().min(1).describe("Context in the kubeconfig, e.g. the GitLab agent's `<project>:<agent>`. Default: the kubeconfig's current-context.").optional(),
   "runway:state": z.enum(["up", "down"]).default("up").describe("up turns the service up; down removes the workload and revokes its tokens, keeping the namespace and runway:keepData."),
   "runway:installFlux": z.boolean().default(true).describe("Install Flux; false reuses a Flux (2.6 or later) already on the cluster."),
-  "runway:values": z.record(z.string(), z.unknown()).default({}).describe("Extra chart values, e.g. environment variables that point the service at the customer's LLM; `serviceAccount` and `env.RUNWAY_*` are set by Runway."),
+  "runway:values": helmValues.default({}).describe("Extra chart values, e.g. environment variables that point the service at the customer's LLM; `serviceAccount` and `env.RUNWAY_*` are set by Runway."),
   "runway:egress": z.array(networkAllow).min(1).describe("Networks the workload may reach besides cluster DNS (K2): at least the GitLab instance, usually the LLM endpoint too."),
   "runway:ingress": z.array(networkAllow).default([]).describe("Networks that may reach the workload (K2), e.g. the GitLab instance calling the service. Default none."),
   "runway:quota": z
