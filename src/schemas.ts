@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import { catalogEntrySchema } from "./config/schema/catalog";
 import { stackFileSchema } from "./config/schema/stack";
+import { ledgerSchema } from "./ipam/ledger";
 
 export interface GeneratedSchema {
   file: string;
@@ -19,6 +20,7 @@ export function schemaTargets(): GeneratedSchema[] {
   return [
     { file: "satellite-service.schema.json", title: "Runway SatelliteService (services/*.yaml)", schema: catalogEntrySchema },
     { file: "stack.schema.json", title: "Runway stack file (stacks/Pulumi.<stack>.yaml)", schema: stackFileSchema },
+    { file: "ipam.schema.json", title: "Runway address ledger (ipam/<environment>.yaml)", schema: ledgerSchema },
   ];
 }
 

@@ -87,9 +87,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command("affected")
     .description("List the stacks a change affects (changed files since the merge base with --base).")
-    .requiredOption("--base <ref>", "git revision the change is compared with, e.g. origin/main")
+    .option("--base <ref>", "git revision the change is compared with, e.g. origin/main")
+    .option("--all", "every stack, derived ones included")
     .option("--format <format>", "text (stack and reason per line) or json", "text")
     .option("--pipeline <file>", "also write a GitLab child pipeline previewing each affected stack")
+    .option("--deploy-pipeline <file>", "also write a GitLab child pipeline deploying them, environment by environment")
     .action((opts) => run(() => affectedCommand(io, opts)));
 
   registerCheckCommands(program, { planStack, root: projectRoot(), io, setExit: (c) => setExit(c) });

@@ -2,7 +2,9 @@ import { statSync } from "node:fs";
 import * as path from "node:path";
 import { type CatalogFile, entryProblems, listCatalogFiles, loadCatalog, loadCatalogFile } from "../config/catalog";
 import { ConfigError, type Diagnostic } from "../config/diagnostics";
-import { catalogContext, catalogDirOf, crossStackProblems, serviceStackProblems, stacksDir } from "../config/project";
+import { projectProblems } from "../config/cross-stack";
+import { relocateDerived } from "../config/derived";
+import { catalogContext, catalogDirOf, crossStackProblems, deriveStacks, serviceStackProblems, stacksDir } from "../config/project";
 import { listStacks, loadStackFile, stackFileName, type StackFile } from "../config/stack";
 import { projectRoot } from "../paths";
 import type { Io } from "./main";
@@ -29,7 +31,11 @@ export function validateCommand(io: Io, paths: string[]): number {
   for (const name of listStacks(stacksDir(root))) {
     collect(stackDiagnostics, () => stacks.push(loadStackFile(stackFileName(stacksDir(root), name))));
   }
-  const ctx = catalogContext(stacks);
+  // Stacks derived from the catalog are checked like stack files; their problems point at the catalog entry.
+  const derivation: Diagnostic[] = [];
+  const { derived, ledgers } = deriveStacks(root, stacks, derivation);
+  const all = [...stacks, ...derived];
+  const ctx = catalogContext(all);
   const diagnostics: Diagnostic[] = [];
   let checked = 0;
   const catalogs = new Map<string, CatalogFile[]>();
@@ -41,18 +47,20 @@ export function validateCommand(io: Io, paths: string[]): number {
     });
 
   if (paths.length === 0) {
-    diagnostics.push(...stackDiagnostics);
-    checked += stacks.length;
+    diagnostics.push(...stackDiagnostics, ...derivation);
+    checked += stacks.length + [...ledgers.values()].filter((l) => l.source).length;
     const dirs = new Set(stacks.filter((s) => s.config["runway:kind"] !== "selfhosted").map((s) => catalogDirOf(root, s)));
     if (dirs.size === 0) dirs.add(path.join(root, "services"));
     for (const dir of dirs) checkDir(dir);
     // Stacks against their catalog and each other (placement, cluster, names, Vault mounts, Gateways).
-    for (const s of stacks.filter((x) => x.config["runway:kind"] !== "selfhosted")) {
+    for (const s of all.filter((x) => x.config["runway:kind"] !== "selfhosted")) {
       const files = catalogs.get(path.resolve(catalogDirOf(root, s)));
       if (!files) continue;
       const own = serviceStackProblems(s, files, path.relative(root, catalogDirOf(root, s)));
-      diagnostics.push(...(own.length ? own : crossStackProblems(s, stacks, files)));
+      diagnostics.push(...relocateDerived(own.length ? own : crossStackProblems(s, all, files), all));
     }
+    // Copy-paste leftovers across stacks: project ids, ranges, stages, channels, Vault mounts, verbatim values.
+    diagnostics.push(...relocateDerived(projectProblems(all, ledgers).map((p) => p.diagnostic), all));
   } else {
     for (const p of paths) {
       let isDir = false;
@@ -96,6 +104,6 @@ export function validateCommand(io: Io, paths: string[]): number {
     io.err(`${new Set(diagnostics.map((d) => d.file)).size} file(s) with ${diagnostics.length} problem(s)`);
     return 1;
   }
-  io.out(`ok: ${checked} file(s) valid`);
+  io.out(`ok: ${checked} file(s) valid${paths.length === 0 && derived.length ? `; ${derived.length} stack(s) derived from the catalog` : ""}`);
   return 0;
 }
