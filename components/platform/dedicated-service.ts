@@ -34,6 +34,10 @@ export function dedicatedServiceProblems(config: ServiceConfig, placement: "shar
 export class DedicatedService extends pulumi.ComponentResource {
   readonly projectId: pulumi.Output<string>;
   readonly hasCluster: boolean;
+  /** What the service's team gets on its own cluster (RunwayCluster.tenantSummaries); empty without a cluster. */
+  readonly tenantSummaries: Record<string, unknown> = {};
+  /** Resolves once the cluster's tenant is created. */
+  readonly tenantsCreated: Promise<void> = Promise.resolve();
 
   constructor(name: string, args: DedicatedServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const c = args.config;
@@ -48,6 +52,8 @@ export class DedicatedService extends pulumi.ComponentResource {
       const cluster = new RunwayCluster(name, stackClusterArgs(c, infra, { environment: tenant.environment, labels, tenants: [tenant], gitlabToken: args.gitlabToken }), { parent: this });
       this.projectId = cluster.project.projectId;
       this.hasCluster = true;
+      this.tenantSummaries = cluster.tenantSummaries;
+      this.tenantsCreated = cluster.tenantsCreated;
     } else {
       const g = c["runway:gcp"];
       const project = new ServiceProject(

@@ -11,9 +11,12 @@ import { registerChartCommands } from "./chart";
 import { registerCheckCommands } from "./check";
 import { registerCiCommands } from "./ci";
 import { ciNoteCommand } from "./ci-note";
+import { describeCommand } from "./describe";
 import { diffCommand } from "./diff";
+import { registerIpamCommands } from "./ipam";
 import { planCommand } from "./plan";
 import { schemasCommand } from "./schemas";
+import { registerStackCommands } from "./stack";
 import { validateCommand } from "./validate";
 
 /** Output sinks, replaceable in tests. */
@@ -93,6 +96,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--pipeline <file>", "also write a GitLab child pipeline previewing each affected stack")
     .option("--deploy-pipeline <file>", "also write a GitLab child pipeline deploying them, environment by environment")
     .action((opts) => run(() => affectedCommand(io, opts)));
+
+  registerStackCommands(program, io, run);
+  registerIpamCommands(program, io, run);
+  program
+    .command("describe")
+    .description("What a service gets in each environment: host, service accounts, Vault path, dashboard, alerts, Flux objects")
+    .argument("<service>", "service name (services/<service>.yaml)")
+    .option("--env <environment>", "only this environment")
+    .option("--format <format>", "text, markdown or json", "text")
+    .action((service: string, opts: { env?: string; format?: string }) => run(() => describeCommand(io, service, opts)));
 
   registerCheckCommands(program, { planStack, root: projectRoot(), io, setExit: (c) => setExit(c) });
   registerChartCommands(program);

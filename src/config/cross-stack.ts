@@ -14,6 +14,7 @@
  */
 import type { Ledger } from "../ipam/ledger";
 import { RANGE_KEYS } from "../ipam/slots";
+import { deployOrderProblems } from "../pipeline";
 import { environmentMountPath } from "../vault/integration";
 import { cidrsOverlap } from "./schema/common";
 import type { Diagnostic } from "./diagnostics";
@@ -246,11 +247,16 @@ function verbatimCopies(stacks: readonly StackFile[]): StackProblem[] {
   return out;
 }
 
+/** `runway:deploy.after` names environments that exist, without a cycle. */
+function deployOrder(stacks: readonly StackFile[]): StackProblem[] {
+  return deployOrderProblems(stacks).map((p) => ({ stack: p.stack.name, diagnostic: diagnosticAt(p.stack.source, ["config", "runway:deploy", "after", p.index], p.message) }));
+}
+
 /**
  * Every cross-stack problem of a project, each with the stack it belongs to. Derived stacks' problems stay at
  * their derived source; callers move them to the catalog entry (relocateDerived).
  */
 export function projectProblems(stacks: readonly StackFile[], ledgers: ReadonlyMap<string, Ledger>): StackProblem[] {
-  const all = [environments, serviceStackNames, projectIds, environmentConsistency, channelOwners, verbatimCopies].flatMap((f) => f(stacks));
+  const all = [environments, serviceStackNames, projectIds, environmentConsistency, channelOwners, verbatimCopies, deployOrder].flatMap((f) => f(stacks));
   return [...all, ...rangeOverlaps(stacks, ledgers)];
 }

@@ -23,6 +23,16 @@ export interface PlanDiff {
   changed: ChangedResource[];
   /** Removed URNs that an added resource claims as an alias: a rename, not a replacement. */
   renamed: RenamedResource[];
+  /** Resources that leave the plan but not the cloud (retainOnDelete): shown as retained, not removed. */
+  retained: PlannedResource[];
+}
+
+/**
+ * A resource that leaves the plan but stays where it is: with retainOnDelete in the state it was deployed with
+ * (the base plan), Pulumi drops it from the stack without deleting it. Shared by the diff and the replacement guard.
+ */
+export function isRetained(base: Pick<PlannedResource, "retainOnDelete">): boolean {
+  return base.retainOnDelete === true;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -115,18 +125,23 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
     }
     if (paths.length) changed.push({ urn: r.urn, type: r.type, paths });
   }
+  const gone = removedAll.filter((r) => !claimed.has(r.urn));
   return {
     stack: head.stack,
     added: added.filter((r) => !claimed.has(r.urn)),
-    removed: removedAll.filter((r) => !claimed.has(r.urn)),
+    removed: gone.filter((r) => !isRetained(r)),
     changed,
     renamed,
+    retained: gone.filter(isRetained),
   };
 }
 
 export function isEmptyDiff(d: PlanDiff): boolean {
-  return d.added.length + d.removed.length + d.changed.length + d.renamed.length === 0;
+  return d.added.length + d.removed.length + d.changed.length + d.renamed.length + d.retained.length === 0;
 }
+
+const RETAINED = "retained: leaves the stack, stays in the cloud with its data";
+const retainedCount = (d: PlanDiff) => (d.retained.length ? `, ${d.retained.length} retained` : "");
 
 /** `type name` of a URN (`urn:pulumi:STACK::PROJECT::QUALIFIED$TYPE::NAME`). */
 export function shortUrn(urn: string): string {
@@ -139,9 +154,10 @@ export function shortUrn(urn: string): string {
 export function renderDiffText(diffs: PlanDiff[]): string {
   const out: string[] = [];
   for (const d of diffs) {
-    out.push(`stack ${d.stack}: ${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove, ${d.renamed.length} renamed`);
+    out.push(`stack ${d.stack}: ${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove, ${d.renamed.length} renamed${retainedCount(d)}`);
     for (const r of d.added) out.push(`  + ${shortUrn(r.urn)}`);
     for (const r of d.removed) out.push(`  - ${shortUrn(r.urn)}${r.protect ? " [protected]" : ""}`);
+    for (const r of d.retained) out.push(`  = ${shortUrn(r.urn)} (${RETAINED})`);
     for (const r of d.renamed) out.push(`  > ${shortUrn(r.from)} -> ${shortUrn(r.to)} (alias)`);
     for (const c of d.changed) out.push(`  ~ ${shortUrn(c.urn)}: ${c.paths.join(", ")}`);
   }
@@ -149,13 +165,14 @@ export function renderDiffText(diffs: PlanDiff[]): string {
 }
 
 export function renderDiffMarkdown(diffs: PlanDiff[]): string {
-  const out: string[] = ["| stack | add | change | remove | renamed |", "|---|---:|---:|---:|---:|"];
-  for (const d of diffs) out.push(`| \`${d.stack}\` | ${d.added.length} | ${d.changed.length} | ${d.removed.length} | ${d.renamed.length} |`);
+  const out: string[] = ["| stack | add | change | remove | renamed | retained |", "|---|---:|---:|---:|---:|---:|"];
+  for (const d of diffs) out.push(`| \`${d.stack}\` | ${d.added.length} | ${d.changed.length} | ${d.removed.length} | ${d.renamed.length} | ${d.retained.length} |`);
   for (const d of diffs) {
     if (isEmptyDiff(d)) continue;
-    out.push("", `<details><summary><code>${d.stack}</code>: ${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove</summary>`, "", "```diff");
+    out.push("", `<details><summary><code>${d.stack}</code>: ${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove${retainedCount(d)}</summary>`, "", "```diff");
     for (const r of d.added) out.push(`+ ${shortUrn(r.urn)}`);
     for (const r of d.removed) out.push(`- ${shortUrn(r.urn)}${r.protect ? " [protected]" : ""}`);
+    for (const r of d.retained) out.push(`  ${shortUrn(r.urn)} (${RETAINED})`);
     for (const r of d.renamed) out.push(`! ${shortUrn(r.from)} -> ${shortUrn(r.to)} (alias)`);
     for (const c of d.changed) out.push(`! ${shortUrn(c.urn)}: ${c.paths.join(", ")}`);
     out.push("```", "", "</details>");

@@ -13,6 +13,9 @@ export const PSS_VERSION = "v1.33";
 /** Label that marks a namespace as a Runway tenant (rules and the shared Gateway select on it). */
 export const TENANT_LABEL = "runway.gitlab.com/tenant";
 
+/** Annotation on a retired tenant's namespace. */
+export const LIFECYCLE_ANNOTATION = "runway.gitlab.com/lifecycle";
+
 /** Namespace of the platform's shared Gateway. */
 export const GATEWAY_NAMESPACE = "runway-gateway";
 
@@ -43,7 +46,7 @@ export function tenantLabels(t: Pick<TenantSpec, "name" | "environment">): Recor
 }
 
 /** K1: restricted Pod Security enforced with a pinned version, plus warn and audit. */
-export function namespaceObject(t: Pick<TenantSpec, "name" | "environment" | "owner">) {
+export function namespaceObject(t: Pick<TenantSpec, "name" | "environment" | "owner"> & Partial<Pick<TenantSpec, "lifecycle">>) {
   return {
     apiVersion: "v1",
     kind: "Namespace",
@@ -58,7 +61,8 @@ export function namespaceObject(t: Pick<TenantSpec, "name" | "environment" | "ow
         "pod-security.kubernetes.io/audit": "restricted",
         "pod-security.kubernetes.io/audit-version": PSS_VERSION,
       },
-      annotations: { "runway.gitlab.com/owner": t.owner },
+      // A retired tenant's namespace is kept with its data until the Runway team deletes it (docs/operations.md).
+      annotations: { "runway.gitlab.com/owner": t.owner, ...(t.lifecycle === "retired" ? { [LIFECYCLE_ANNOTATION]: "retired" } : {}) },
     },
   };
 }
