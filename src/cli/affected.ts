@@ -3,7 +3,7 @@
  * a change affects (derived stacks included), staging before production, and the child pipelines that preview or
  * deploy them. Exit 0, 1 for a bad revision or bad configuration, 2 for usage errors.
  */
-import { renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { type Affected, affectedStacks, changedFilesSince, gitBaseText, mergeBase, previewPipeline } from "../affected";
 import { ConfigError } from "../config/diagnostics";
@@ -24,7 +24,9 @@ export interface AffectedOptions {
 
 /** Writes a file whole or not at all: a reader never sees half of it. */
 export function writeAtomically(file: string, text: string): void {
-  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+  const dir = path.dirname(path.resolve(file));
+  mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   writeFileSync(tmp, text);
   renameSync(tmp, file);
 }

@@ -8,7 +8,6 @@
  * result is committed with the file's last commit id: two pipelines can never hand out one slot twice (the later
  * one is refused, re-reads and retries). Exit 0, 1 for bad configuration or a GitLab failure.
  */
-import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { loadProjectStacks, type ProjectStacks } from "../config/project";
@@ -116,7 +115,7 @@ async function commitLedger(root: string, env: string, target: CommitTarget, io:
       if (!isNotFound(e)) throw e;
     }
     // The branch may have recorded allocations since this pipeline's commit: allocate against its ledger.
-    if (remote) writeFileSync(local, remote.text);
+    if (remote) writeAtomically(local, remote.text);
     const toRecord = ledgersToRecord(loadProjectStacks(root)).get(env);
     if (!toRecord) {
       io.out(`${rel}: already recorded on ${target.branch}`);

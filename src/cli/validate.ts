@@ -24,8 +24,7 @@ const isStackFile = (p: string) => /^Pulumi\.[^/]+\.ya?ml$/.test(path.basename(p
  * `runway validate [PATH...]`: every stack file and every catalog the stacks use, or just the named files and
  * directories (catalog files are still checked against the rest of their directory for duplicates).
  */
-export function validateCommand(io: Io, paths: string[]): number {
-  const root = projectRoot();
+export function validateCommand(io: Io, paths: string[], root: string = projectRoot()): number {
   const stackDiagnostics: Diagnostic[] = [];
   const stacks: StackFile[] = [];
   for (const name of listStacks(stacksDir(root))) {
