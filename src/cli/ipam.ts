@@ -136,17 +136,18 @@ async function commitLedger(root: string, env: string, target: CommitTarget, io:
   }
 }
 
-export async function ipamRecordCommand(io: Io, opts: { commit?: string }, env: NodeJS.ProcessEnv = process.env, tuning: { client?: GitLabClient } = {}): Promise<number> {
-  const root = projectRoot();
+export async function ipamRecordCommand(io: Io, opts: { commit?: string }, env: NodeJS.ProcessEnv = process.env, tuning: { client?: GitLabClient; root?: string } = {}): Promise<number> {
+  const root = tuning.root ?? projectRoot();
   const toRecord = ledgersToRecord(loadProjectStacks(root));
   if (toRecord.size === 0) {
     io.out("nothing to record: every dedicated service's addresses are recorded");
     return 0;
   }
   if (!opts.commit) {
+    const project = loadProjectStacks(root);
     for (const [e, allocations] of toRecord) {
       writeAtomically(path.join(root, IPAM_DIR, `${e}.yaml`), ledgerText(e, allocations));
-      io.out(`${IPAM_DIR}/${e}.yaml: recorded ${[...allocations.keys()].join(", ")}`);
+      io.out(`${IPAM_DIR}/${e}.yaml: recorded ${[...(project.allocations.get(e)?.fresh ?? [])].sort().join(", ")}`);
     }
     return 0;
   }

@@ -86,8 +86,7 @@ function secretsProvider(s: StackFile): string | undefined {
  * (a stack file is left as it is), then prints the stack's secrets provider for `pulumi stack select --create`.
  * With --require-recorded (deploys), a derived stack whose addresses are still provisional is refused.
  */
-export function stackPrepareCommand(io: Io, name: string, opts: { requireRecorded?: boolean }): number {
-  const root = projectRoot();
+export function stackPrepareCommand(io: Io, name: string, opts: { requireRecorded?: boolean }, root: string = projectRoot()): number {
   const s = loadProjectStack(root, name);
   if (s.derived) {
     if (opts.requireRecorded && !s.derived.recorded) {

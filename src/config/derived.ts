@@ -16,7 +16,7 @@ import { type CatalogFile, placementPath } from "./catalog";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import type { DedicatedDefaults, PlatformConfig } from "./schema/stack";
 import { stackFromSource, type StackFile } from "./stack";
-import { displayPath, parseYaml, positionOf } from "./yaml-source";
+import { parseYaml, positionOf } from "./yaml-source";
 
 /** Where a derived stack came from. */
 export interface DerivedOrigin {
@@ -101,15 +101,17 @@ export function derivedConfig(a: DeriveArgs): Record<string, unknown> {
  * copied from the platform stack decrypts as it does there (Pulumi keeps an `encryptedkey` whose provider URL is
  * unchanged: sdk/go/pkg/secrets/cloud NewCloudSecretsManager).
  */
-export function derivedStackText(name: string, a: DeriveArgs, ledgerFile: string): string {
+export function derivedStackText(root: string, name: string, a: DeriveArgs, ledgerFile: string): string {
+  // Paths in the header are the project's own, wherever it is checked out: the text is the same everywhere.
+  const rel = (f: string) => path.relative(root, path.resolve(f)).split(path.sep).join("/");
   const rawFile = a.platform.source.value as Record<string, unknown>;
   const keys = ["secretsprovider", "encryptedkey", "encryptionsalt"].filter((k) => typeof rawFile[k] === "string");
   const doc = new Document({ ...Object.fromEntries(keys.map((k) => [k, rawFile[k]])), config: derivedConfig(a) });
   const env = (a.platform.config as PlatformConfig)["runway:environment"];
   doc.commentBefore = [
     " yaml-language-server: $schema=../schemas/stack.schema.json",
-    ` Derived by Runway; do not edit. ${a.entry.entry.metadata.name} is dedicated in ${env} (${displayPath(a.entry.file)}), with the`,
-    ` defaults of ${displayPath(a.platform.file)} (runway:dedicated) and the addresses of ${displayPath(ledgerFile)}.`,
+    ` Derived by Runway; do not edit. ${a.entry.entry.metadata.name} is dedicated in ${env} (${rel(a.entry.file)}), with the`,
+    ` defaults of ${rel(a.platform.file)} (runway:dedicated) and the addresses of ${rel(ledgerFile)}.`,
     ` \`runway stack prepare ${name}\` writes this file before the Pulumi CLI runs. To change a value for this service`,
     " only, commit it under stacks/ as a hand-written stack and edit it (docs/operations.md#dedicated-services).",
   ].join("\n");
@@ -141,7 +143,7 @@ export function relocateDerived(diagnostics: readonly Diagnostic[], stacks: read
 /** Builds and validates a derived stack; its problems are reported at the catalog entry (relocateDerived). */
 export function buildDerivedStack(root: string, name: string, a: DeriveArgs, origin: Omit<DerivedOrigin, "entry" | "placementPath" | "allocation">): StackFile {
   const env = (a.platform.config as PlatformConfig)["runway:environment"];
-  const text = derivedStackText(name, a, origin.ledgerFile);
+  const text = derivedStackText(root, name, a, origin.ledgerFile);
   const source = parseYaml(derivedSourceName(name), text);
   const derived: DerivedOrigin = { ...origin, entry: a.entry, placementPath: placementPath(a.entry.entry, env), allocation: a.allocation };
   try {
