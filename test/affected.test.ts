@@ -32,7 +32,7 @@ describe("runway affected", () => {
   });
 
   it("a shared module affects every stack", () => {
-    const every = ["platform-staging", "platform-production", "ai-gateway-production", "ai-gateway-selfhosted"];
+    const every = ["platform-staging", "platform-production", "ai-gateway-production", "duo-workflow-service-production", "ai-gateway-selfhosted"];
     expect(affected(["src/config/catalog.ts"])).toEqual(every);
     expect(affected(["package-lock.json"])).toEqual(every);
   });

@@ -109,7 +109,7 @@ describe("the generated deploy pipeline", () => {
     const g = generated(loadProjectStacks(ROOT, { catalogDir: dir }).all);
     expect(g["deploy-staging-services"].parallel?.matrix[0].STACK).toEqual(["code-review-staging"]);
     expect(g["deploy-staging-services"].needs).toContain("deploy-staging-platform");
-    expect(g["deploy-production-services"].parallel?.matrix[0].STACK).toEqual(["ai-gateway-production", "code-review-production"]);
+    expect(g["deploy-production-services"].parallel?.matrix[0].STACK).toEqual(["ai-gateway-production", "code-review-production", "duo-workflow-service-production"]);
   });
 
   it("only the affected stacks are deployed, and an environment with none is skipped", () => {
