@@ -11,5 +11,14 @@ export async function serviceComposition(ctx: StackContext, config: ServiceConfi
   if (!entry) throw new Error(`internal: catalog entry '${name}' vanished after validation`);
   const svc = new DedicatedService(`${name}-${config["runway:environment"]}`, { config, entry: entry.entry, gitlabToken: secrets.gitlabToken });
   await svc.tenantsCreated;
-  return { projectId: svc.projectId, dedicatedCluster: svc.hasCluster, ...(svc.hasCluster ? { tenants: svc.tenantSummaries } : {}) };
+  const gw = svc.gateway;
+  return {
+    projectId: svc.projectId,
+    dedicatedCluster: svc.hasCluster,
+    ...(svc.hasCluster ? { tenants: svc.tenantSummaries } : {}),
+    // As on the platform stack: the records to publish so the dedicated Gateway's certificates issue, and the
+    // address the service's host points at (docs/operations.md#dedicated-services).
+    ...(gw ? { dnsAuthorizationRecords: gw.dnsAuthorizationRecord, externalAddress: gw.externalAddress } : {}),
+    ...(gw?.regionalDnsAuthorizationRecord ? { regionalDnsAuthorizationRecords: gw.regionalDnsAuthorizationRecord } : {}),
+  };
 }
