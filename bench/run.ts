@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
-import { listStacks } from "../src/config/stack";
+import { listProjectStacks } from "../src/config/project";
 import type { Plan } from "../src/plan/engine";
 import { writeSyntheticCatalog } from "./synthetic";
 
@@ -53,9 +53,9 @@ async function main(): Promise<void> {
   // Another busy process on the machine shows in wall time first: say how busy it was.
   console.log(`machine: ${cpus().length} cores, node ${process.version}, load average ${loadavg()[0].toFixed(2)} at start\n`);
   console.log("example stacks (runway plan, fresh process each):");
-  for (const stack of listStacks(path.join(ROOT, "stacks"))) {
+  for (const stack of listProjectStacks(ROOT)) {
     const m = inFreshProcess("plan-worker.ts", [stack]);
-    console.log(`  ${stack.padEnd(24)} wall_ms=${fmt(m.wallMs, 0).padStart(6)} rss_mb=${fmt(m.rssMb, 0).padStart(5)} resources=${m.resources}`);
+    console.log(`  ${stack.padEnd(32)} wall_ms=${fmt(m.wallMs, 0).padStart(6)} rss_mb=${fmt(m.rssMb, 0).padStart(5)} resources=${m.resources}`);
   }
 
   console.log("\nsynthetic platform catalogs (platform-staging, fresh process each):");

@@ -171,3 +171,12 @@ describe("a hand-written service stack", () => {
     expect(validateCommand({ out: (l) => out.push(l), err: (l) => out.push(l) }, [], root)).toBe(0);
   });
 });
+
+describe("the address ledger", () => {
+  it("a recorded allocation that overlaps another fails validation at its line", () => {
+    const ledger = readFileSync(path.join(ROOT, "ipam", "production.yaml"), "utf8").replace("allocations:\n", "allocations:\n  copied:\n    region: us-east1\n    nodes: 10.42.0.0/20\n    services: 10.42.112.0/20\n    proxyOnly: 10.42.128.0/23\n    pods: 10.168.0.0/14\n");
+    const errors: string[] = [];
+    validateCommand({ out: () => undefined, err: (l) => errors.push(l) }, [], projectWith({ "ipam/production.yaml": ledger }));
+    expect(errors[0]).toMatch(/ipam\/production\.yaml:17:12: allocations\.duo-workflow-service\.nodes: 10\.42\.0\.0\/20 overlaps 10\.42\.0\.0\/20 \(copied\.nodes\); recorded ranges never overlap$/);
+  });
+});

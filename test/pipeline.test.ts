@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { listProjectStacks, loadProjectStacks } from "../src/config/project";
 import { deployPipeline, deployWaves } from "../src/pipeline";
-import { catalogEntry, catalogWith } from "./helpers/project";
+import { validateCommand } from "../src/cli/validate";
+import { catalogEntry, catalogWith, projectWith } from "./helpers/project";
 import { platformConfigSchema } from "../src/config/schema/stack";
 
 const gitlabDefaults = platformConfigSchema.shape["runway:gitlab"].parse({ agentProject: "g/p", ciGroup: "g" });
@@ -116,5 +117,14 @@ describe("the generated deploy pipeline", () => {
     const g = generated(undefined, ["platform-production"]);
     expect(Object.keys(g).filter((n) => n.startsWith("deploy-"))).toEqual(["deploy-production-platform"]);
     expect(g["deploy-production-platform"].needs).toEqual([{ pipeline: "$PARENT_PIPELINE_ID", job: "ipam" }]);
+  });
+});
+
+describe("the deploy order of environments", () => {
+  it("a cycle in runway:deploy.after fails validation at the line that closes it", () => {
+    const staging = readFileSync(path.join(ROOT, "stacks", "Pulumi.platform-staging.yaml"), "utf8") + "  runway:deploy:\n    after: [production]\n";
+    const errors: string[] = [];
+    validateCommand({ out: () => undefined, err: (l) => errors.push(l) }, [], projectWith({ "stacks/Pulumi.platform-staging.yaml": staging }));
+    expect(errors).toContainEqual(expect.stringMatching(/Pulumi\.platform-staging\.yaml:\d+:\d+: config\.runway:deploy\.after\[0\]: production already deploys after staging, so neither could start/));
   });
 });

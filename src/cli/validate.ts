@@ -6,6 +6,7 @@ import { projectProblems } from "../config/cross-stack";
 import { relocateDerived } from "../config/derived";
 import { catalogContext, catalogDirOf, crossStackProblems, deriveStacks, serviceStackProblems, stacksDir } from "../config/project";
 import { listStacks, loadStackFile, stackFileName, type StackFile } from "../config/stack";
+import { IPAM_DIR, loadLedger } from "../ipam/ledger";
 import { projectRoot } from "../paths";
 import type { Io } from "./main";
 
@@ -73,6 +74,10 @@ export function validateCommand(io: Io, paths: string[], root: string = projectR
       } else if (isStackFile(p)) {
         checked += 1;
         collect(diagnostics, () => loadStackFile(p));
+      } else if (path.basename(path.dirname(path.resolve(p))) === IPAM_DIR) {
+        // An address ledger, ipam/<environment>.yaml.
+        checked += 1;
+        collect(diagnostics, () => loadLedger(path.dirname(path.dirname(path.resolve(p))), path.basename(p).replace(/\.ya?ml$/, "")));
       } else {
         checked += 1;
         const dir = path.dirname(p);
