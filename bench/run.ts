@@ -15,7 +15,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
-import { listStacks } from "../src/config/stack";
+import { listProjectStacks } from "../src/config/project";
 import type { Plan } from "../src/plan/engine";
 import { cliConfig, launchProgram } from "../test/helpers/language-host";
 import { benchCliStart, formatStartTimes } from "./cli-start";
@@ -79,9 +79,9 @@ async function main(): Promise<void> {
   const start = benchCliStart();
   console.log(`${formatStartTimes(start)}\n`);
   console.log("example stacks (runway plan, fresh process each):");
-  for (const stack of listStacks(path.join(ROOT, "stacks"))) {
+  for (const stack of listProjectStacks(ROOT)) {
     const m = inFreshProcess("plan-worker.ts", [stack]);
-    console.log(`  ${stack.padEnd(24)} wall_ms=${fmt(m.wallMs, 0).padStart(6)} rss_mb=${fmt(m.rssMb, 0).padStart(5)} resources=${m.resources}`);
+    console.log(`  ${stack.padEnd(32)} wall_ms=${fmt(m.wallMs, 0).padStart(6)} rss_mb=${fmt(m.rssMb, 0).padStart(5)} resources=${m.resources}`);
   }
 
   console.log("\nsynthetic platform catalogs (platform-staging, fresh process each):");

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import type { StackFile } from "./config/stack";
+import { orderStacks } from "./pipeline";
 
 export type StackKind = "platform" | "service" | "selfhosted";
 const KINDS: StackKind[] = ["platform", "service", "selfhosted"];
@@ -77,6 +78,7 @@ function catalogFacts(text: string | undefined): { name?: string; environments: 
 
 export interface AffectedInput {
   root: string;
+  /** Every stack of the project, derived ones included (loadProjectStacks). */
   stacks: StackFile[];
   changedFiles: string[];
   /** Text of a file at the base revision (undefined when it did not exist). */
@@ -87,6 +89,11 @@ export interface Affected {
   stacks: string[];
   /** Why each stack is affected: the first file that affects it. */
   reasons: Record<string, string>;
+}
+
+/** Derived stacks of an environment: their config comes from its platform stack and its address ledger. */
+function derivedIn(stacks: readonly StackFile[], environment: string): string[] {
+  return stacks.filter((s) => s.derived && s.config["runway:kind"] === "service" && s.config["runway:environment"] === environment).map((s) => s.name);
 }
 
 export function affectedStacks(input: AffectedInput): Affected {
@@ -105,6 +112,14 @@ export function affectedStacks(input: AffectedInput): Affected {
     const stackMatch = /^stacks\/Pulumi\.(.+)\.ya?ml$/.exec(file);
     if (stackMatch) {
       if (all.includes(stackMatch[1])) mark([stackMatch[1]], file);
+      // A platform stack's defaults are its environment's derived stacks' too.
+      const platform = stacks.find((s) => s.name === stackMatch[1] && s.config["runway:kind"] === "platform");
+      if (platform) mark(derivedIn(stacks, platform.config["runway:kind"] === "platform" ? platform.config["runway:environment"] : ""), file);
+      continue;
+    }
+    const ledgerMatch = /^ipam\/(.+)\.ya?ml$/.exec(file);
+    if (ledgerMatch) {
+      mark(derivedIn(stacks, ledgerMatch[1]), file);
       continue;
     }
     if (file.endsWith(".ts")) {
@@ -128,7 +143,8 @@ export function affectedStacks(input: AffectedInput): Affected {
       }
     }
   }
-  return { stacks: all.filter((n) => reasons[n] !== undefined), reasons };
+  // Staging before production: the order previews are listed and deploys run in.
+  return { stacks: orderStacks(all.filter((n) => reasons[n] !== undefined), stacks), reasons };
 }
 
 export function mergeBase(root: string, base: string): string {
@@ -154,7 +170,11 @@ export function gitBaseText(root: string, base: string): (file: string) => strin
   };
 }
 
-/** A GitLab child pipeline with one `pulumi preview` job per affected stack (the dynamic parallel matrix). */
+/**
+ * A GitLab child pipeline with one `pulumi preview` job per affected stack (the dynamic parallel matrix), in deploy
+ * order. Each job prepares its stack first (templates/pulumi-preview.yml): a derived stack gets its file and, on
+ * its first preview, its Pulumi stack.
+ */
 export function previewPipeline(stacks: string[]): string {
   if (stacks.length === 0) {
     return ["no-stack-affected:", "  image: node:20-bookworm-slim", "  script:", '    - echo "No stack is affected by this change."', ""].join("\n");

@@ -80,3 +80,25 @@ export function reservedNameProblem(name: string): string | undefined {
 export function isPlatformNamespace(name: string): boolean {
   return reservedNameProblem(name) !== undefined;
 }
+
+/** Longest GCP project id. */
+const MAX_PROJECT_ID = 30;
+
+/** The part of a project id pattern around `{service}`. */
+export function projectIdAffixes(pattern: string): { before: string; after: string } {
+  const [before, after = ""] = pattern.split("{service}");
+  return { before, after };
+}
+
+/**
+ * The project id of a dedicated service from the environment's pattern (`gl-{service}-prod`). An id over 30
+ * characters keeps as much of the service name as fits, then a stable hash of the whole name.
+ */
+export function derivedProjectId(pattern: string, service: string): string {
+  const { before, after } = projectIdAffixes(pattern);
+  const full = `${before}${service}${after}`;
+  if (full.length <= MAX_PROJECT_ID) return full;
+  const room = MAX_PROJECT_ID - before.length - after.length - 7;
+  const kept = service.slice(0, Math.max(room, 0)).replace(/-+$/, "");
+  return `${before}${kept}${kept ? "-" : ""}${shortHash(service)}${after}`;
+}

@@ -9,6 +9,7 @@ import { catalogEntrySchema } from "./config/schema/catalog";
 import { stackFileSchema } from "./config/schema/stack";
 import { diffOutputSchema } from "./plan/diff-json";
 import { planSchema } from "./plan/schema";
+import { ledgerSchema } from "./ipam/ledger";
 
 export interface GeneratedSchema {
   file: string;
@@ -28,6 +29,7 @@ export function schemaTargets(): GeneratedSchema[] {
     { file: "plan.schema.json", title: "Runway plan (runway plan --json)", schema: planSchema, io: "output" },
     { file: "diff.schema.json", title: "Runway plan diff (runway diff --format json)", schema: diffOutputSchema, io: "output" },
     { file: "check.schema.json", title: "Runway guardrail report (runway check --format json)", schema: checkOutputSchema, io: "output" },
+    { file: "ipam.schema.json", title: "Runway address ledger (ipam/<environment>.yaml)", schema: ledgerSchema },
   ];
 }
 

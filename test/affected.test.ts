@@ -1,16 +1,16 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { affectedStacks, moduleMap, previewPipeline } from "../src/affected";
-import { loadAllStacks } from "../src/config/project";
+import { loadProjectStacks } from "../src/config/project";
 
 const ROOT = path.join(__dirname, "..");
-const stacks = loadAllStacks(ROOT);
+const stacks = loadProjectStacks(ROOT).all;
 const affected = (files: string[], base: Record<string, string> = {}) =>
   affectedStacks({ root: ROOT, stacks, changedFiles: files, baseText: (f) => base[f] }).stacks;
 
 describe("runway affected", () => {
   it("a catalog file affects the platform stacks of its environments and its service stacks", () => {
-    expect(affected(["services/ai-gateway.yaml"])).toEqual(["ai-gateway-production", "platform-production", "platform-staging"]);
+    expect(affected(["services/ai-gateway.yaml"])).toEqual(["platform-staging", "platform-production", "ai-gateway-production"]);
   });
 
   it("a catalog file listing one environment affects only that environment's platform stack", () => {
@@ -19,7 +19,7 @@ describe("runway affected", () => {
 
   it("a removed environment still affects the stack that onboarded it", () => {
     const before = "metadata:\n  name: glgo\nspec:\n  environments: [staging, production]\n";
-    expect(affected(["services/glgo.yaml"], { "services/glgo.yaml": before })).toEqual(["platform-production", "platform-staging"]);
+    expect(affected(["services/glgo.yaml"], { "services/glgo.yaml": before })).toEqual(["platform-staging", "platform-production"]);
   });
 
   it("a stack file affects only its stack", () => {
@@ -28,12 +28,17 @@ describe("runway affected", () => {
 
   it("a component affects the stack kinds that use it", () => {
     expect(affected(["components/platform/selfhosted-turn-up.ts"])).toEqual(["ai-gateway-selfhosted"]);
-    expect(affected(["components/platform/shared-cluster.ts"])).toEqual(["platform-production", "platform-staging"]);
+    expect(affected(["components/platform/shared-cluster.ts"])).toEqual(["platform-staging", "platform-production"]);
   });
 
   it("a shared module affects every stack", () => {
-    expect(affected(["src/config/catalog.ts"])).toEqual(stacks.map((s) => s.name));
-    expect(affected(["package-lock.json"])).toEqual(stacks.map((s) => s.name));
+    const every = ["platform-staging", "platform-production", "ai-gateway-production", "duo-workflow-service-production", "ai-gateway-selfhosted"];
+    expect(affected(["src/config/catalog.ts"])).toEqual(every);
+    expect(affected(["package-lock.json"])).toEqual(every);
+  });
+
+  it("lists staging before production, each environment's platform stack before its service stacks", () => {
+    expect(affected(["package-lock.json"]).slice(0, 3)).toEqual(["platform-staging", "platform-production", "ai-gateway-production"]);
   });
 
   it("docs, tests and CLI-only modules affect no stack", () => {

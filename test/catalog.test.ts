@@ -55,11 +55,18 @@ describe("catalog validation across files", () => {
     ]);
   });
 
-  it("a dedicated service without a project configuration is rejected", () => {
+  it("a dedicated service in an environment without dedicated defaults and without a service stack is rejected", () => {
     expect(catalogErrors({ "foo.yaml": entry("foo", "  placement: dedicated\n  environments: [production]\n") })).toEqual([
-      "foo.yaml:9:14: spec.placement: dedicated in production but no project configuration: add stacks/Pulumi.foo-production.yaml with runway:kind: service, runway:service: foo, runway:environment: production",
+      "foo.yaml:9:14: spec.placement: dedicated in production, but the platform stack of production sets no runway:dedicated (the defaults and address pool a dedicated service's project and cluster are derived from): ask the Runway team to add them (docs/operations.md#dedicated-services), or add a hand-written stacks/Pulumi.foo-production.yaml with runway:kind: service",
     ]);
   });
+
+  it("a dedicated service needs no stack file where the environment has dedicated defaults", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "runway-catalog-"));
+    writeFileSync(path.join(dir, "foo.yaml"), entry("foo", "  placement: dedicated\n  environments: [production]\n"));
+    expect(loadCatalog(dir, { ...CTX, dedicatedDefaults: new Set(["production"]) }).map((c) => c.entry.metadata.name)).toEqual(["foo"]);
+  });
+
 
   it("a dedicated service with its service stack is accepted", () => {
     expect(catalogErrors({ "ai-gateway.yaml": entry("ai-gateway", "  environments: [staging, production]\n  overrides:\n    production:\n      placement: dedicated\n") })).toEqual([]);
@@ -103,6 +110,13 @@ describe("tenant resolution", () => {
     metadata: { name: "foo", owner: "g/foo" },
     spec: { chart: { repository: "oci://r/foo" }, placement: "shared" as const, environments: ["staging", "production"], overrides: { production: { placement: "dedicated" as const } } },
   };
+
+  it("spec.lifecycle defaults to active, and an environment may retire the service alone", () => {
+    const retired = { ...base, spec: { ...base.spec, overrides: { production: { placement: "dedicated" as const, lifecycle: "retired" as const } } } };
+    expect(resolveTenant(base, "staging", ["staging"]).lifecycle).toBe("active");
+    expect(resolveTenant(retired, "production", ["production"]).lifecycle).toBe("retired");
+    expect(resolveTenant(retired, "staging", ["staging"]).lifecycle).toBe("active");
+  });
 
   it("follows the environment's most stable stage by default", () => {
     expect(resolveTenant(base, "production", ["production-canary", "production"]).stage).toBe("production");

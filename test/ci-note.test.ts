@@ -39,9 +39,18 @@ describe("merge-request note", () => {
     expect(note.markdown).toContain("G8");
   });
 
-  it("a removed stack counts its resources as removed", async () => {
+  it("a stack no longer planned is called out: nothing deploys it and nothing in it is deleted", async () => {
     const plan = await staging();
     const note = buildNote({ base: [plan], head: [], waivers: noWaivers });
-    expect(note.markdown).toContain(`**${plan.resources.length}** to remove`);
+    expect(note.markdown).toContain("⚠️ No longer planned: `platform-staging`. Nothing deploys it after this merges, and nothing in it is deleted");
+  });
+
+  it("a removed retained resource shows as retained, not as a removal", async () => {
+    const plan = await staging();
+    const ns = plan.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.name === "glgo") as Plan["resources"][number];
+    const note = buildNote({ base: [plan], head: [{ ...plan, resources: plan.resources.filter((r) => r !== ns) }], waivers: noWaivers });
+    expect(note.markdown).toContain("**0** to remove");
+    expect(note.markdown).toContain("Namespace glgo (retained: leaves the stack, stays in the cloud with its data)");
+    expect(note.markdown).not.toMatch(/^- Namespace glgo/m);
   });
 });

@@ -62,7 +62,7 @@ describe("Pulumi's config rules before the program starts", () => {
   });
 
   it("the project as it is accepts every example stack", () => {
-    for (const stack of ["platform-staging", "platform-production", "ai-gateway-production", "ai-gateway-selfhosted"]) {
+    for (const stack of ["platform-staging", "platform-production", "ai-gateway-production", "ai-gateway-selfhosted", "duo-workflow-service-production"]) {
       expect("refused" in cliConfig(ROOT, stack), stack).toBe(false);
     }
   });

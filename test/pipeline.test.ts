@@ -2,13 +2,16 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { listStacks } from "../src/config/stack";
+import { listProjectStacks, loadProjectStacks } from "../src/config/project";
+import { deployPipeline, deployWaves } from "../src/pipeline";
+import { validateCommand } from "../src/cli/validate";
+import { catalogEntry, catalogWith, projectWith } from "./helpers/project";
 import { platformConfigSchema } from "../src/config/schema/stack";
 
 const gitlabDefaults = platformConfigSchema.shape["runway:gitlab"].parse({ agentProject: "g/p", ciGroup: "g" });
 
 const ROOT = path.join(__dirname, "..");
-type Job = { script?: string[]; rules?: { if?: string; when?: string }[]; resource_group?: string; extends?: string | string[]; parallel?: { matrix: { STACK: string[] }[] }; needs?: string[]; stage?: string };
+type Job = { trigger?: unknown; script?: string[]; rules?: { if?: string; when?: string }[]; resource_group?: string; extends?: string | string[]; parallel?: { matrix: { STACK: string[] }[] }; needs?: string[]; stage?: string };
 const ci = parse(readFileSync(path.join(ROOT, ".gitlab-ci.yml"), "utf8")) as Record<string, Job>;
 const template = parse(readFileSync(path.join(ROOT, "templates/pulumi-preview.yml"), "utf8")) as Record<string, Job & { id_tokens?: Record<string, unknown> }>;
 
@@ -50,17 +53,80 @@ describe("the repository's pipeline", () => {
     expect(readFileSync(path.join(ROOT, "templates/pulumi-preview.yml"), "utf8")).not.toMatch(/GOOGLE_CREDENTIALS|private_key/);
   });
 
-  it("updates of one stack never overlap", () => {
-    expect(ci[".deploy"].resource_group).toBe("$STACK");
+  it("names no stack: the deploy pipeline is generated from the stacks", () => {
+    const text = readFileSync(path.join(ROOT, ".gitlab-ci.yml"), "utf8");
+    for (const stack of listProjectStacks(ROOT)) expect(text, stack).not.toContain(stack);
+    expect(ci.deploy.trigger).toEqual({ include: [{ artifact: "out/deploy.yml", job: "ipam" }], strategy: "depend" });
   });
 
-  it("production deploys are manual", () => {
-    expect(ci["deploy-production"].rules?.[0].when).toBe("manual");
+  it("the default branch records new address allocations before it writes and runs the deploy pipeline", () => {
+    const script = ci.ipam.script?.join("\n") ?? "";
+    expect(script.indexOf('runway ipam record --commit "$CI_DEFAULT_BRANCH"')).toBeGreaterThan(-1);
+    expect(script.indexOf("runway ipam record")).toBeLessThan(script.indexOf("--deploy-pipeline out/deploy.yml"));
+    expect(ci.ipam.resource_group).toBe("runway-ipam");
+    expect(ci.deploy.needs).toEqual(["ipam"]);
   });
 
-  it("every stack is deployed by exactly one job", () => {
-    const deployed = ["deploy-staging", "deploy-production"].flatMap((j) => ci[j].parallel?.matrix.flatMap((m) => m.STACK) ?? []);
-    const expected = listStacks(path.join(ROOT, "stacks")).filter((s) => !s.includes("selfhosted"));
-    expect(deployed.sort()).toEqual(expected.sort());
+  it("every job prepares its stack, creating it on first use with the secrets provider its file names", () => {
+    for (const job of [".runway-pulumi-preview", ".runway-pulumi-up"]) {
+      const script = template[job].script ?? [];
+      expect(script[0], job).toMatch(/^SECRETS_PROVIDER="\$\(npx runway stack prepare "\$STACK"( --require-recorded)?\)"$/);
+      expect(script[1], job).toBe('pulumi stack select --create "$STACK" ${SECRETS_PROVIDER:+--secrets-provider "$SECRETS_PROVIDER"}');
+    }
+    expect(template[".runway-pulumi-up"].script?.[0]).toContain("--require-recorded");
+  });
+});
+
+type Generated = Record<string, Job & { when?: string; needs?: unknown[] }>;
+const generated = (stacks = loadProjectStacks(ROOT).all, deploy = stacks.map((s) => s.name)) => parse(deployPipeline(deployWaves(stacks), new Set(deploy), "ipam")) as Generated;
+
+describe("the generated deploy pipeline", () => {
+  it("deploys every stack except self-hosted ones, each by exactly one job, one update per stack at a time", () => {
+    const jobs = Object.entries(generated()).filter(([n]) => n.startsWith("deploy-"));
+    const deployed = jobs.flatMap(([, j]) => j.parallel?.matrix.flatMap((m) => m.STACK) ?? []);
+    expect(deployed.sort()).toEqual(listProjectStacks(ROOT).filter((s) => !s.includes("selfhosted")).sort());
+    for (const [name, j] of jobs) expect(j.resource_group, name).toBe("$STACK");
+  });
+
+  it("deploys staging before production, each environment's platform stack before its service stacks", () => {
+    const g = generated();
+    expect(Object.keys(g).filter((n) => n.startsWith("deploy-"))).toEqual(["deploy-staging-platform", "deploy-production-platform", "deploy-production-services"]);
+    expect(g["deploy-production-platform"].needs).toContain("deploy-staging-platform");
+    expect(g["deploy-production-services"].needs).toContain("deploy-production-platform");
+  });
+
+  it("production waits for someone to start it, as its platform stack says (runway:deploy.manual)", () => {
+    const g = generated();
+    expect(g["deploy-production-platform"].when).toBe("manual");
+    expect(g["deploy-staging-platform"].when).toBeUndefined();
+  });
+
+  it("every job takes the ledgers the parent pipeline recorded", () => {
+    for (const [name, j] of Object.entries(generated()).filter(([n]) => n.startsWith("deploy-"))) {
+      expect(j.needs?.[0], name).toEqual({ pipeline: "$PARENT_PIPELINE_ID", job: "ipam" });
+    }
+  });
+
+  it("a new dedicated catalog entry's derived stack is deployed, after its environment's platform stack, with no change to .gitlab-ci.yml", () => {
+    const dir = catalogWith({ "code-review.yaml": catalogEntry("code-review", "  environments: [staging, production]\n  placement: dedicated\n") });
+    const g = generated(loadProjectStacks(ROOT, { catalogDir: dir }).all);
+    expect(g["deploy-staging-services"].parallel?.matrix[0].STACK).toEqual(["code-review-staging"]);
+    expect(g["deploy-staging-services"].needs).toContain("deploy-staging-platform");
+    expect(g["deploy-production-services"].parallel?.matrix[0].STACK).toEqual(["ai-gateway-production", "code-review-production", "duo-workflow-service-production"]);
+  });
+
+  it("only the affected stacks are deployed, and an environment with none is skipped", () => {
+    const g = generated(undefined, ["platform-production"]);
+    expect(Object.keys(g).filter((n) => n.startsWith("deploy-"))).toEqual(["deploy-production-platform"]);
+    expect(g["deploy-production-platform"].needs).toEqual([{ pipeline: "$PARENT_PIPELINE_ID", job: "ipam" }]);
+  });
+});
+
+describe("the deploy order of environments", () => {
+  it("a cycle in runway:deploy.after fails validation at the line that closes it", () => {
+    const staging = readFileSync(path.join(ROOT, "stacks", "Pulumi.platform-staging.yaml"), "utf8") + "  runway:deploy:\n    after: [production]\n";
+    const errors: string[] = [];
+    validateCommand({ out: () => undefined, err: (l) => errors.push(l) }, [], projectWith({ "stacks/Pulumi.platform-staging.yaml": staging }));
+    expect(errors).toContainEqual(expect.stringMatching(/Pulumi\.platform-staging\.yaml:\d+:\d+: config\.runway:deploy\.after\[0\]: production already deploys after staging, so neither could start/));
   });
 });

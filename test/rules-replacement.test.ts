@@ -79,11 +79,23 @@ describe("replacement guard", () => {
     expect(guardReplacements(compliantPlan(), compliantPlan())).toEqual([]);
   });
 
-  it("fails a deleted tenant namespace (D4) and names the fix", () => {
+  it("fails a deleted stateful resource (D4) and names the fix", () => {
+    const found = guardReplacements(compliantPlan(), head((rs) => remove(rs, "main")));
+    expect(found).toEqual([
+      expect.objectContaining({ rule: "D4", name: "main", urn: urnOf(CLUSTER, "main"), message: expect.stringMatching(/not in this one, so merging deletes it; keep it, add aliases/) }),
+    ]);
+  });
+
+  it("a removed protected tenant namespace is retained, not deleted, and still fails: offboarding retires instead", () => {
     const found = guardReplacements(compliantPlan(), head((rs) => remove(rs, "ai-gateway")));
     expect(found).toEqual([
-      expect.objectContaining({ rule: "D4", name: "ai-gateway", urn: urnOf("kubernetes:core/v1:Namespace", "ai-gateway"), message: expect.stringMatching(/not in this one, so merging deletes it; keep it, add aliases/) }),
+      expect.objectContaining({ rule: "D4", name: "ai-gateway", urn: urnOf("kubernetes:core/v1:Namespace", "ai-gateway"), message: expect.stringMatching(/^is retained \(it leaves the stack and stays in the cloud with its data\), but it is protected.*spec\.lifecycle: retired/) }),
     ]);
+    expect(found[0].message).not.toContain("deletes it");
+  });
+
+  it("a removed retained resource that is not protected leaves the stack without a finding (it stays in the cloud)", () => {
+    expect(guardReplacements(compliantPlan(), head((rs) => remove(rs, "backups")))).toEqual([]);
   });
 
   it("ignores deleted resources that hold no state", () => {
@@ -169,9 +181,9 @@ describe("replacement guard", () => {
   });
 
   it("is part of checkPlan with a base, and a D4 waiver allows an intended deletion", () => {
-    const headPlan = head((rs) => remove(rs, "backups"));
-    expect(checkPlan(headPlan, { base: compliantPlan() }).violations.map((v) => `${v.severity} ${v.rule} ${v.name}`)).toContain("mandatory D4 backups");
-    const waived = checkPlan(headPlan, { base: compliantPlan(), waivers: [{ rule: "D4", resource: urnOf("gcp:storage/bucket:Bucket", "backups"), justification: "Backups moved to the shared bucket (INFRA-42).", origin: "runway:waivers" }] });
+    const headPlan = head((rs) => remove(rs, "main"));
+    expect(checkPlan(headPlan, { base: compliantPlan() }).violations.map((v) => `${v.severity} ${v.rule} ${v.name}`)).toContain("mandatory D4 main");
+    const waived = checkPlan(headPlan, { base: compliantPlan(), waivers: [{ rule: "D4", resource: urnOf(CLUSTER, "main"), justification: "Cluster replaced by the regional one (INFRA-42).", origin: "runway:waivers" }] });
     expect(waived.violations.filter((v) => v.rule === "D4")).toEqual([]);
     expect(waived.waivers[0].waived).toHaveLength(1);
   });

@@ -5,11 +5,12 @@ import { GitLabAgentRegistration } from "../components/cluster/gitlab-agent-regi
 import { SelfHostedTurnUp } from "../components/platform/selfhosted-turn-up";
 import { runWithMocks } from "./helpers/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { listStacks } from "../src/config/stack";
+import { listProjectStacks } from "../src/config/project";
 import { type Plan, SECRET } from "../src/plan/engine";
 import { planStack } from "../src/plan/stack-plan";
 
-const STACKS = listStacks(path.join(__dirname, "..", "stacks"));
+// Derived stacks too: they carry the platform stack's GitLab token ciphertext.
+const STACKS = listProjectStacks(path.join(__dirname, ".."));
 const plans: Plan[] = [];
 
 beforeAll(async () => {

@@ -28,9 +28,9 @@ describe("service stacks against the catalog", () => {
   });
 
   it("a shared service with a cluster is rejected", () => {
-    const text = (t: string) => t.replace("runway:service: ai-gateway", "runway:service: duo-workflow-service");
+    const text = (t: string) => t.replace("runway:service: ai-gateway", "runway:service: duo-workflow-service").replace("runway:environment: production", "runway:environment: staging");
     expect(problems(text)).toEqual([
-      "32:3: config.runway:cluster: duo-workflow-service is shared in production: remove runway:cluster (and runway:network), or set placement: dedicated for production in services/duo-workflow-service.yaml",
+      "32:3: config.runway:cluster: duo-workflow-service is shared in staging: remove runway:cluster (and runway:network), or set placement: dedicated for staging in services/duo-workflow-service.yaml",
     ]);
   });
 

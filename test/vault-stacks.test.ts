@@ -64,7 +64,8 @@ describe("one KV v2 mount per environment", () => {
   it("the conflict fails the stack's program before anything is registered", () => {
     const root = project({ "platform-staging-2": STAGING.replace("gl-runway-staging", "gl-runway-staging-2") });
     expect(() => loadStackContext(root, "platform-staging")).toThrow(ConfigError);
-    expect(() => loadStackContext(root, "platform-staging")).toThrow("platform stacks platform-staging and platform-staging-2 would both create the Vault KV mount runway/env/staging");
+    // Two platform stacks of one environment would both create its Vault mount: one platform stack per environment.
+    expect(() => loadStackContext(root, "platform-staging")).toThrow("environment staging is already defined by stack platform-staging-2");
     expect(() => loadStackContext(root, "platform-production")).not.toThrow();
   });
 });

@@ -4,6 +4,7 @@ import type { CatalogEntry } from "../../src/config/schema/catalog";
 import type { ServiceConfig } from "../../src/config/schema/stack";
 import { ServiceProject } from "../gcp/service-project";
 import { RunwayCluster, stackClusterArgs } from "./runway-cluster";
+import type { SharedGateway } from "./shared-gateway";
 
 export interface DedicatedServiceArgs {
   /** The service stack's validated config. */
@@ -34,6 +35,12 @@ export function dedicatedServiceProblems(config: ServiceConfig, placement: "shar
 export class DedicatedService extends pulumi.ComponentResource {
   readonly projectId: pulumi.Output<string>;
   readonly hasCluster: boolean;
+  /** What the service's team gets on its own cluster (RunwayCluster.tenantSummaries); empty without a cluster. */
+  readonly tenantSummaries: Record<string, unknown> = {};
+  /** The dedicated cluster's Gateway (its certificates' DNS authorization records and external address). */
+  readonly gateway?: SharedGateway;
+  /** Resolves once the cluster's tenant is created. */
+  readonly tenantsCreated: Promise<void> = Promise.resolve();
 
   constructor(name: string, args: DedicatedServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const c = args.config;
@@ -48,6 +55,9 @@ export class DedicatedService extends pulumi.ComponentResource {
       const cluster = new RunwayCluster(name, stackClusterArgs(c, infra, { environment: tenant.environment, labels, tenants: [tenant], gitlabToken: args.gitlabToken }), { parent: this });
       this.projectId = cluster.project.projectId;
       this.hasCluster = true;
+      this.tenantSummaries = cluster.tenantSummaries;
+      this.gateway = cluster.gateway;
+      this.tenantsCreated = cluster.tenantsCreated;
     } else {
       const g = c["runway:gcp"];
       const project = new ServiceProject(

@@ -16,6 +16,7 @@ import { inBatches, TENANT_BATCH } from "../../src/batches";
 import { Tenant, type TenantVaultArgs } from "../tenancy/tenant";
 import { SharedGateway } from "./shared-gateway";
 import { gatewayProblems } from "../../src/platform/gateway";
+import { dashboardUrl, tenantSummary } from "../../src/tenancy/summary";
 
 /** Default OCI artifact holding the platform's own cluster-level configuration, followed per environment. */
 export const DEFAULT_PLATFORM_SOURCE = "oci://registry.gitlab.com/gitlab-com/gl-infra/platform/runway/cluster-config";
@@ -78,13 +79,15 @@ export class RunwayCluster extends pulumi.ComponentResource {
   readonly tenantVault: TenantVaultArgs | undefined;
   /** Resolves once every tenant is created (the first TENANT_BATCH before the constructor returns); await it. */
   readonly tenantsCreated: Promise<void>;
+  /** What each tenant's team gets, by service (filled as tenants are created: await tenantsCreated). */
+  readonly tenantSummaries: Record<string, unknown>;
   /** Providers for the cluster's Kubernetes objects (and Vault, when configured). */
   readonly providers: pulumi.ProviderResource[];
 
   constructor(name: string, args: RunwayClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // The internal Gateway's load balancer needs a proxy-only subnet in the cluster's region.
     const proxyOnlyCidr = args.network.subnets.find((s) => s.region === args.cluster.region)?.proxyOnly;
-    const problems = gatewayProblems(args.tenants, args.cluster.region, proxyOnlyCidr);
+    const problems = gatewayProblems(args.tenants.filter((t) => t.lifecycle === "active"), args.cluster.region, proxyOnlyCidr);
     if (problems.length) throw new Error(problems.join("\n"));
     super("runway:platform:RunwayCluster", name, {}, opts);
     const child = { parent: this };
@@ -172,7 +175,8 @@ export class RunwayCluster extends pulumi.ComponentResource {
           kasAddress: args.gitlab.kasAddress,
           apiToken: args.gitlabToken,
           // GL1: each service's own project may act in its namespace, as the namespace's reconciler.
-          tenants: args.tenants.flatMap((t) => (t.gitlabProject ? [{ path: t.gitlabProject, namespace: tenantNames(t).namespace, serviceAccount: tenantNames(t).reconciler }] : [])),
+          // A retired tenant's project can no longer act in its namespace.
+          tenants: args.tenants.flatMap((t) => (t.gitlabProject && t.lifecycle === "active" ? [{ path: t.gitlabProject, namespace: tenantNames(t).namespace, serviceAccount: tenantNames(t).reconciler }] : [])),
           rotation: String(args.gitlab.agentTokenRotation),
           labels: { environment },
         },
@@ -213,9 +217,13 @@ export class RunwayCluster extends pulumi.ComponentResource {
       { ...onCluster, dependsOn: [this.project, network] },
     );
 
+    // What each service team gets (src/tenancy/summary.ts), with its dashboard's own link once it exists.
+    const cluster = { stack: pulumi.getStack(), name, project: args.gcp.projectId, domain: args.domain, ...(args.vault ? { vault: { address: args.vault.address, kvMount: args.vault.kvMount } } : {}) };
+    this.tenantSummaries = {};
     // A turn of the event loop every TENANT_BATCH tenants keeps peak memory low (src/batches.ts).
     this.tenantsCreated = inBatches(args.tenants, TENANT_BATCH, (t) => {
-      new Tenant(
+      const summary = tenantSummary(t, cluster);
+      const tenant = new Tenant(
         t.name,
         {
           spec: t,
@@ -231,6 +239,9 @@ export class RunwayCluster extends pulumi.ComponentResource {
         },
         onCluster,
       );
+      const dashboardId = tenant.dashboardId;
+      this.tenantSummaries[t.name] =
+        summary.dashboard && dashboardId ? { ...summary, dashboard: { title: summary.dashboard.title, url: dashboardId.apply((id) => dashboardUrl(id, args.gcp.projectId)) } } : summary;
     });
 
     this.registerOutputs({ projectId: project, clusterName: this.clusterName, endpoint: this.cluster.endpoint });

@@ -29,6 +29,8 @@ export function sharedTenants(config: PlatformConfig, catalog: CatalogEntry[]) {
  */
 export class SharedCluster extends pulumi.ComponentResource {
   readonly tenantNames: string[];
+  /** What each tenant's team gets, by service (RunwayCluster.tenantSummaries; complete once tenantsCreated resolves). */
+  readonly tenantSummaries: Record<string, unknown>;
   readonly clusterName: string;
   /** The environment's shared Gateway (RunwayCluster.gateway), whose DNS records the platform stack outputs. */
   readonly gateway: SharedGateway;
@@ -50,6 +52,7 @@ export class SharedCluster extends pulumi.ComponentResource {
     this.clusterName = cluster.clusterName;
     this.gateway = cluster.gateway;
     this.tenantsCreated = cluster.tenantsCreated;
+    this.tenantSummaries = cluster.tenantSummaries;
     this.registerOutputs({ tenantNames: this.tenantNames, clusterName: this.clusterName });
   }
 }

@@ -96,7 +96,10 @@ export interface TenantArgs {
 export class Tenant extends pulumi.ComponentResource {
   readonly namespace: string;
   readonly host: string;
-  readonly gcpServiceAccountEmail: pulumi.Output<string>;
+  /** The workload's GCP service account; none for a retired tenant. */
+  readonly gcpServiceAccountEmail: pulumi.Output<string> | undefined;
+  /** Resource id of the tenant's Cloud Monitoring dashboard (`projects/<p>/dashboards/<id>`); none when retired. */
+  readonly dashboardId: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
     super("runway:tenancy:Tenant", name, {}, opts);
@@ -109,6 +112,22 @@ export class Tenant extends pulumi.ComponentResource {
     const inNs = { parent: this, dependsOn: [ns] };
     // Custom resources also wait for the releases that install their CRDs.
     const crdsReady = args.crdsReady ?? [];
+
+    // Isolation stays as long as the namespace does, retired or not: its data stays fenced and within quota.
+    new k8s.core.v1.ServiceAccountPatch(`${name}-default-sa`, defaultServiceAccountPatch(t) as k8s.core.v1.ServiceAccountPatchArgs, inNs);
+    new k8s.core.v1.ResourceQuota(`${name}-quota`, resourceQuota(t) as k8s.core.v1.ResourceQuotaArgs, inNs);
+    new k8s.core.v1.LimitRange(`${name}-limits`, limitRange(t) as k8s.core.v1.LimitRangeArgs, inNs);
+    for (const np of networkPolicies(t, { proxyOnlyCidr: args.proxyOnlyCidr })) {
+      new k8s.networking.v1.NetworkPolicy(`${name}-${np.metadata.name}`, np as unknown as k8s.networking.v1.NetworkPolicyArgs, inNs);
+    }
+    if (t.lifecycle === "retired") {
+      // Offboarded: the workload, its identities, Vault access, route and observability are removed; the namespace
+      // (protected, retained) and the data in it are kept until the Runway team deletes it.
+      this.gcpServiceAccountEmail = undefined;
+      this.dashboardId = undefined;
+      this.registerOutputs({ namespace: this.namespace, host: this.host });
+      return;
+    }
 
     const gsa = new gcp.serviceaccount.Account(
       `${name}-workload`,
@@ -133,13 +152,7 @@ export class Tenant extends pulumi.ComponentResource {
       { ...(workloadSa as k8s.core.v1.ServiceAccountArgs), metadata: { ...workloadSa.metadata, annotations: { "iam.gke.io/gcp-service-account": gsa.email } } },
       inNs,
     );
-    new k8s.core.v1.ServiceAccountPatch(`${name}-default-sa`, defaultServiceAccountPatch(t) as k8s.core.v1.ServiceAccountPatchArgs, inNs);
     const binding = new k8s.rbac.v1.RoleBinding(`${name}-reconciler`, reconcilerRoleBinding(t) as k8s.rbac.v1.RoleBindingArgs, inNs);
-    new k8s.core.v1.ResourceQuota(`${name}-quota`, resourceQuota(t) as k8s.core.v1.ResourceQuotaArgs, inNs);
-    new k8s.core.v1.LimitRange(`${name}-limits`, limitRange(t) as k8s.core.v1.LimitRangeArgs, inNs);
-    for (const np of networkPolicies(t, { proxyOnlyCidr: args.proxyOnlyCidr })) {
-      new k8s.networking.v1.NetworkPolicy(`${name}-${np.metadata.name}`, np as unknown as k8s.networking.v1.NetworkPolicyArgs, inNs);
-    }
 
     if (args.vault) {
       new TenantVaultAccess(
@@ -178,12 +191,13 @@ export class Tenant extends pulumi.ComponentResource {
     // and the cluster's Kubernetes provider already waits for the cluster.
     if (route) new k8s.apiextensions.CustomResource(`${name}-route`, route, inNs);
 
-    new TenantObservability(
+    const observability = new TenantObservability(
       `${name}-observability`,
       { project: args.project, clusterName: args.clusterName, environment: t.environment, service: t.name, namespace: names.namespace, notificationChannels: args.notificationChannels },
       inNs,
     );
 
-    this.registerOutputs({ namespace: this.namespace, host: this.host, gcpServiceAccountEmail: this.gcpServiceAccountEmail });
+    this.dashboardId = observability.dashboard.id;
+    this.registerOutputs({ namespace: this.namespace, host: this.host, gcpServiceAccountEmail: this.gcpServiceAccountEmail, dashboardId: this.dashboardId });
   }
 }

@@ -8,6 +8,7 @@ import { renderDiffMarkdown } from "../plan/diff-render";
 import { checkPlan, reportFailed, reportMarkdown, type StackReport, totals } from "../rules/check";
 import { tenantGraph } from "./tenant-graph";
 import type { Waiver } from "../rules/waivers";
+import { summaryLines, type TenantSummary } from "../tenancy/summary";
 
 export interface NoteInput {
   /** Plans of the target branch, by stack (a stack missing here is new). */
@@ -53,9 +54,43 @@ export function buildNote(input: NoteInput): Note {
     "Planned offline with `runway plan` (no credentials); `pulumi preview` jobs follow where credentials exist.",
   ];
   if (input.pipelineUrl) lines.push("", `Pipeline: ${input.pipelineUrl}`);
+  lines.push(...goneStacksSection(input.base, input.head));
+  lines.push(...whatYouGetSection(input.base, input.head));
   const graph = tenantGraph(diffs, input.head);
   if (graph.mermaid) lines.push("", "### What this adds per tenant", "", "```mermaid", graph.mermaid, "```");
   else if (graph.omitted) lines.push("", "### What this adds per tenant", "", `No picture: ${graph.omitted}.`);
   lines.push("", "### Changes", "", renderDiffMarkdown(diffs), "", reportMarkdown(reports));
   return { markdown: `${lines.join("\n").trimEnd()}\n`, failed, diffs, reports };
+}
+
+function tenantsOf(p: Plan | undefined): Record<string, TenantSummary> {
+  const t = p?.outputs.tenants;
+  return t && typeof t === "object" && !Array.isArray(t) ? (t as Record<string, TenantSummary>) : {};
+}
+
+/**
+ * "What you get": for each service this change onboards, changes or retires, what its team gets (the `tenants`
+ * output of the stack that hosts it, src/tenancy/summary.ts).
+ */
+export function whatYouGetSection(base: readonly Plan[], head: readonly Plan[]): string[] {
+  const out: string[] = [];
+  for (const h of [...head].sort((a, b) => a.stack.localeCompare(b.stack))) {
+    const before = tenantsOf(base.find((b) => b.stack === h.stack));
+    for (const [name, s] of Object.entries(tenantsOf(h)).sort(([a], [b]) => a.localeCompare(b))) {
+      if (JSON.stringify(before[name]) === JSON.stringify(s)) continue;
+      out.push("", ...summaryLines(s, true));
+    }
+  }
+  return out.length ? ["", "### What you get", "", "For each service this change onboards, changes or retires (also `runway describe <service>`):", ...out] : [];
+}
+
+/** Stacks the target branch plans and this change does not: nothing deploys them any more, nothing is destroyed. */
+function goneStacksSection(base: readonly Plan[], head: readonly Plan[]): string[] {
+  const names = new Set(head.map((p) => p.stack));
+  const gone = base.filter((p) => !names.has(p.stack)).map((p) => p.stack);
+  if (gone.length === 0) return [];
+  return [
+    "",
+    `⚠️ No longer planned: ${gone.map((g) => `\`${g}\``).join(", ")}. Nothing deploys ${gone.length === 1 ? "it" : "them"} after this merges, and nothing in ${gone.length === 1 ? "it" : "them"} is deleted: the resources stay, unmanaged, until the Runway team destroys the stack (docs/operations.md#removing-a-stack).`,
+  ];
 }

@@ -9,8 +9,7 @@
  */
 import { type Command, Option } from "commander";
 import { ConfigError } from "../config/diagnostics";
-import { stacksDir } from "../config/project";
-import { listStacks } from "../config/stack";
+import { listProjectStacks, stacksDir } from "../config/project";
 import type { Plan } from "../plan/engine";
 import { ruleTableMarkdown } from "../rules";
 import { checkPlan, formatReport, reportFailed, reportMarkdown, type StackReport } from "../rules/check";
@@ -66,7 +65,7 @@ interface Job {
 
 async function collectJobs(opts: CheckCommandOptions, deps: CheckDeps, root: string, io: Io): Promise<Job[]> {
   const stacks = [...(opts.stack ?? [])];
-  if (opts.all) stacks.push(...listStacks(stacksDir(root)).filter((s) => !stacks.includes(s)));
+  if (opts.all) stacks.push(...listProjectStacks(root, { catalogDir: opts.catalog }).filter((s) => !stacks.includes(s)));
   if (stacks.length === 0 && !opts.plan?.length) throw new UsageError("choose --stack NAME, --all or --plan FILE");
   if (opts.all && stacks.length === 0) throw new InputError(`--all: no stack files in ${stacksDir(root)}`);
 

@@ -45,6 +45,20 @@ const LAZY_GROUPS: LazyGroup[] = [
     },
   },
   {
+    name: "stack",
+    description: "Stacks of the project, derived ones included, as the Pulumi CLI needs them",
+    async register(program, ctx) {
+      (await import("./stack")).registerStackCommands(program, ctx);
+    },
+  },
+  {
+    name: "ipam",
+    description: "The address plan: every range in use, and each environment's dedicated-service allocations",
+    async register(program, ctx) {
+      (await import("./ipam")).registerIpamCommands(program, ctx);
+    },
+  },
+  {
     name: "ci",
     description: "Commands for GitLab CI jobs: the merge-request note",
     async register(program, ctx) {
@@ -106,11 +120,21 @@ export async function buildProgram(io: Io, setExit: (code: number) => void, sele
 
   program
     .command("affected")
-    .description("List the stacks a change affects (changed files since the merge base with --base)")
-    .requiredOption("--base <ref>", "git revision the change is compared with, e.g. origin/main")
+    .description("List the stacks a change affects (changed files since the merge base with --base, or --all)")
+    .option("--base <ref>", "git revision the change is compared with, e.g. origin/main")
+    .option("--all", "every stack, derived ones included")
     .addOption(formatOption(["text", "json"]))
     .option("--pipeline <file>", "also write a GitLab child pipeline previewing each affected stack (- for stdout)")
+    .option("--deploy-pipeline <file>", "also write a GitLab child pipeline deploying them, environment by environment (- for stdout)")
     .action((opts) => run("affected", async () => (await import("./affected")).affectedCommand(io, opts)));
+
+  program
+    .command("describe")
+    .description("What a service gets in each environment: host, service accounts, Vault path, dashboard, alerts, Flux objects")
+    .argument("<service>", "service name (services/<service>.yaml)")
+    .option("--env <environment>", "only this environment")
+    .addOption(formatOption(["text", "markdown", "json"]))
+    .action((service: string, opts: { env?: string; format?: string }) => run("describe", async () => (await import("./describe")).describeCommand(io, service, opts)));
 
   program
     .command("version")
@@ -149,6 +173,12 @@ function commandPath(program: Command, args: string[]): Command[] {
   return chain;
 }
 
+/** Whether a command group does something itself when named alone (`runway ipam` shows the address plan). */
+function hasOwnAction(command: Command): boolean {
+  // Commander keeps the handler `.action()` set in a field of its own; null until one is set.
+  return (command as unknown as { _actionHandler: unknown })._actionHandler != null;
+}
+
 /** Runs the CLI on `argv` (node, script, args...) and returns the exit status. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const args = argv.slice(2);
@@ -163,7 +193,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT.usage;
   }
   // `runway` or `runway chart` alone: the help of that command, as kubectl and helm do.
-  if (args.every((a) => !a.startsWith("-")) && args.length === chain.length && target.commands.length > 0) {
+  if (args.every((a) => !a.startsWith("-")) && args.length === chain.length && target.commands.length > 0 && !hasOwnAction(target)) {
     target.outputHelp();
     return EXIT.ok;
   }

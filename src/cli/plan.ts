@@ -1,5 +1,5 @@
-import { stacksDir } from "../config/project";
-import { listStacks } from "../config/stack";
+import * as path from "node:path";
+import { listProjectStacks } from "../config/project";
 import { projectRoot } from "../paths";
 import type { Plan } from "../plan/engine";
 import { planDocument, planJson, renderCounts, renderTree } from "../plan/render";
@@ -17,12 +17,13 @@ export interface PlanOptions {
   quiet?: boolean;
 }
 
-export function selectStacks(opts: { stack?: string; all?: boolean }): string[] {
-  const known = listStacks(stacksDir(projectRoot()));
+export function selectStacks(opts: { stack?: string; all?: boolean; catalog?: string }): string[] {
+  // Stack files and the stacks derived from the catalog.
+  const known = listProjectStacks(projectRoot(), { catalogDir: opts.catalog === undefined ? undefined : path.resolve(opts.catalog) });
   if (opts.stack && opts.all) throw new UsageError("--stack and --all are mutually exclusive; choose one");
   if (opts.all) return known;
   if (!opts.stack) throw new UsageError(`choose --stack NAME or --all (stacks: ${known.join(", ")})`);
-  if (!known.includes(opts.stack)) throw new InputError(`no stack '${opts.stack}': stacks/Pulumi.${opts.stack}.yaml does not exist (stacks: ${known.join(", ")})`);
+  if (!known.includes(opts.stack)) throw new InputError(`no stack '${opts.stack}': stacks/Pulumi.${opts.stack}.yaml does not exist and no catalog entry derives it (stacks: ${known.join(", ")})`);
   return [opts.stack];
 }
 

@@ -2,8 +2,11 @@ import { existsSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { type CatalogFile, entryProblems, listCatalogFiles, loadCatalog, loadCatalogFile } from "../config/catalog";
 import { ConfigError, type Diagnostic } from "../config/diagnostics";
-import { catalogContext, catalogDirOf, crossStackProblems, serviceStackProblems, stacksDir } from "../config/project";
+import { projectProblems } from "../config/cross-stack";
+import { relocateDerived } from "../config/derived";
+import { catalogContext, catalogDirOf, crossStackProblems, deriveStacks, serviceStackProblems, stacksDir } from "../config/project";
 import { listStacks, loadStackFile, stackFileName, type StackFile } from "../config/stack";
+import { IPAM_DIR, loadLedger } from "../ipam/ledger";
 import { projectRoot } from "../paths";
 import type { Io } from "./io";
 
@@ -28,7 +31,11 @@ export function validateCommand(io: Io, paths: string[], root = projectRoot()): 
   for (const name of listStacks(stacksDir(root))) {
     collect(stackDiagnostics, () => stacks.push(loadStackFile(stackFileName(stacksDir(root), name))));
   }
-  const ctx = catalogContext(stacks);
+  // Stacks derived from the catalog are checked like stack files; their problems point at the catalog entry.
+  const derivation: Diagnostic[] = [];
+  const { derived, ledgers } = deriveStacks(root, stacks, derivation);
+  const all = [...stacks, ...derived];
+  const ctx = catalogContext(all);
   const diagnostics: Diagnostic[] = [];
   let checked = 0;
   const catalogs = new Map<string, CatalogFile[]>();
@@ -40,18 +47,20 @@ export function validateCommand(io: Io, paths: string[], root = projectRoot()): 
     });
 
   if (paths.length === 0) {
-    diagnostics.push(...stackDiagnostics);
-    checked += stacks.length;
+    diagnostics.push(...stackDiagnostics, ...derivation);
+    checked += stacks.length + [...ledgers.values()].filter((l) => l.source).length;
     const dirs = new Set(stacks.filter((s) => s.config["runway:kind"] !== "selfhosted").map((s) => catalogDirOf(root, s)));
     if (dirs.size === 0) dirs.add(path.join(root, "services"));
     for (const dir of dirs) checkDir(dir);
     // Stacks against their catalog and each other (placement, cluster, names, Vault mounts, Gateways).
-    for (const s of stacks.filter((x) => x.config["runway:kind"] !== "selfhosted")) {
+    for (const s of all.filter((x) => x.config["runway:kind"] !== "selfhosted")) {
       const files = catalogs.get(path.resolve(catalogDirOf(root, s)));
       if (!files) continue;
       const own = serviceStackProblems(s, files, path.relative(root, catalogDirOf(root, s)));
-      diagnostics.push(...(own.length ? own : crossStackProblems(s, stacks, files)));
+      diagnostics.push(...relocateDerived(own.length ? own : crossStackProblems(s, all, files), all));
     }
+    // Copy-paste leftovers across stacks: project ids, ranges, stages, channels, Vault mounts, verbatim values.
+    diagnostics.push(...relocateDerived(projectProblems(all, ledgers).map((p) => p.diagnostic), all));
   } else {
     // A path that is not there has no line to point at: say so plainly, not as `file:1:1`.
     const missing = paths.filter((p) => !existsSync(p));
@@ -69,6 +78,10 @@ export function validateCommand(io: Io, paths: string[], root = projectRoot()): 
       } else if (isStackFile(p)) {
         checked += 1;
         collect(diagnostics, () => loadStackFile(p));
+      } else if (path.basename(path.dirname(path.resolve(p))) === IPAM_DIR) {
+        // An address ledger, ipam/<environment>.yaml.
+        checked += 1;
+        collect(diagnostics, () => loadLedger(path.dirname(path.dirname(path.resolve(p))), path.basename(p).replace(/\.ya?ml$/, "")));
       } else {
         checked += 1;
         const dir = path.dirname(p);
@@ -99,6 +112,6 @@ export function validateCommand(io: Io, paths: string[], root = projectRoot()): 
     io.err(`${new Set(diagnostics.map((d) => d.file)).size} file(s) with ${diagnostics.length} problem(s)`);
     return 1;
   }
-  io.out(`ok: ${checked} file(s) valid`);
+  io.out(`ok: ${checked} file(s) valid${paths.length === 0 && derived.length ? `; ${derived.length} stack(s) derived from the catalog` : ""}`);
   return 0;
 }

@@ -10,7 +10,8 @@ export async function platformComposition(ctx: StackContext, config: PlatformCon
   const gw = shared.gateway;
   return {
     environment: config["runway:environment"],
-    tenants: shared.tenantNames,
+    // Per service: host, service accounts, Vault path and how to write a secret, dashboard, alerts, Flux objects.
+    tenants: shared.tenantSummaries,
     // To publish in the environment's DNS zone (docs/operations.md): the CNAMEs that let the managed certificates
     // issue and renew, and the address `*.<environment>.<domain>` points at.
     dnsAuthorizationRecords: gw.dnsAuthorizationRecord,

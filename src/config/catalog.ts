@@ -42,8 +42,13 @@ export function loadCatalogFile(file: string): CatalogFile {
 export interface CatalogContext {
   /** Environments defined by platform stacks, with each one's ordered deployment stages. */
   environments: ReadonlyMap<string, readonly string[]>;
-  /** `service@environment` pairs provisioned by service stacks. */
+  /** `service@environment` pairs provisioned by hand-written service stacks. */
   serviceStacks: ReadonlySet<string>;
+  /**
+   * Environments whose platform stack sets `runway:dedicated`: a dedicated service there gets a derived service
+   * stack (src/config/derived.ts) when no hand-written one exists. Default none.
+   */
+  dedicatedDefaults?: ReadonlySet<string>;
 }
 
 /** Problems of one entry that need no other file, plus those that need the stacks. */
@@ -76,9 +81,14 @@ export function entryProblems(c: CatalogFile, ctx: CatalogContext): Diagnostic[]
   }
   for (const env of envs) {
     const placement = entry.spec.overrides?.[env]?.placement ?? entry.spec.placement;
-    if (placement === "dedicated" && !ctx.serviceStacks.has(`${name}@${env}`)) {
-      const at = entry.spec.overrides?.[env]?.placement ? ["spec", "overrides", env, "placement"] : ["spec", "placement"];
-      out.push(diagnosticAt(source, at, `dedicated in ${env} but no project configuration: add stacks/Pulumi.${name}-${env}.yaml with runway:kind: service, runway:service: ${name}, runway:environment: ${env}`));
+    if (placement === "dedicated" && !ctx.serviceStacks.has(`${name}@${env}`) && !ctx.dedicatedDefaults?.has(env) && ctx.environments.has(env)) {
+      out.push(
+        diagnosticAt(
+          source,
+          placementPath(entry, env),
+          `dedicated in ${env}, but the platform stack of ${env} sets no runway:dedicated (the defaults and address pool a dedicated service's project and cluster are derived from): ask the Runway team to add them (docs/operations.md#dedicated-services), or add a hand-written stacks/Pulumi.${name}-${env}.yaml with runway:kind: service`,
+        ),
+      );
     }
   }
   for (const p of secretsProblems(entry.spec.secrets ?? [])) out.push(diagnosticAt(source, ["spec", "secrets", p.index, p.field], p.message));
@@ -101,6 +111,16 @@ export function entryProblems(c: CatalogFile, ctx: CatalogContext): Diagnostic[]
     }
   });
   return out;
+}
+
+/** Where an entry sets its placement in an environment: the override when there is one. */
+export function placementPath(entry: CatalogEntry, env: string): string[] {
+  return entry.spec.overrides?.[env]?.placement ? ["spec", "overrides", env, "placement"] : ["spec", "placement"];
+}
+
+/** Placement of an entry in an environment. */
+export function placementIn(entry: Pick<CatalogEntry, "spec">, env: string): "shared" | "dedicated" {
+  return entry.spec.overrides?.[env]?.placement ?? entry.spec.placement;
 }
 
 /**
@@ -148,6 +168,8 @@ export interface TenantSpec {
   gitlabProject?: string;
   environment: string;
   placement: "shared" | "dedicated";
+  /** `retired`: only the namespace and its isolation objects remain (the workload is removed). */
+  lifecycle: "active" | "retired";
   stage: string;
   chartRepository: string;
   chartValues: Record<string, unknown>;
@@ -165,7 +187,10 @@ export const DEFAULT_QUOTA = { cpu: "4", memory: "8Gi", pods: 30 } as const;
  * Resolves an entry for one environment. `stages` are the environment's ordered stages; the release follows the
  * last (most stable) one unless the entry picks another.
  */
-export function resolveTenant(entry: CatalogEntry, environment: string, stages: readonly string[]): TenantSpec {
+/** A catalog entry as code may build it: `spec.lifecycle` may be left out (default active). */
+export type EntryLike = Omit<CatalogEntry, "spec"> & { spec: Omit<CatalogEntry["spec"], "lifecycle"> & Partial<Pick<CatalogEntry["spec"], "lifecycle">> };
+
+export function resolveTenant(entry: EntryLike, environment: string, stages: readonly string[]): TenantSpec {
   const o = entry.spec.overrides?.[environment];
   const name = entry.metadata.name;
   const stage = o?.stage ?? entry.spec.stage ?? stages[stages.length - 1];
@@ -178,6 +203,7 @@ export function resolveTenant(entry: CatalogEntry, environment: string, stages: 
     gitlabProject: entry.spec.gitlabProject,
     environment,
     placement: o?.placement ?? entry.spec.placement,
+    lifecycle: o?.lifecycle ?? entry.spec.lifecycle ?? "active",
     stage,
     chartRepository: entry.spec.chart.repository,
     chartValues: entry.spec.chart.values ?? {},

@@ -1,14 +1,19 @@
 /**
  * The whole configuration of a Runway checkout: every stack file and the catalog, validated together.
  */
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { clusterRangeProblems, type ClusterRange } from "../net/exposure";
 import { environmentMountPath } from "../vault/integration";
 import { gatewayProblems } from "../platform/gateway";
-import { type CatalogContext, type CatalogFile, loadCatalog, resolveTenant, type TenantSpec } from "./catalog";
+import { allocate, type AllocationResult, type TakenRange } from "../ipam/slots";
+import { type Ledger, loadLedger } from "../ipam/ledger";
+import { type CatalogContext, type CatalogFile, listCatalogFiles, loadCatalog, loadCatalogFile, placementIn, resolveTenant, type TenantSpec } from "./catalog";
+import { buildDerivedStack, derivedDiagnostic, relocateDerived, serviceStackName } from "./derived";
+import { projectProblems } from "./cross-stack";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { projectFileProblems, readProjectFile } from "./pulumi-project";
-import { listStacks, loadStackFile, type StackFile, stackFileName } from "./stack";
+import { listStacks, loadStackFile, type StackFile, stackFileName, stackRanges } from "./stack";
 import { diagnosticAt } from "./yaml-source";
 
 export interface ProjectPaths {
@@ -28,12 +33,136 @@ export function stacksDir(root: string): string {
 export function catalogContext(stacks: readonly StackFile[]): CatalogContext {
   const environments = new Map<string, readonly string[]>();
   const serviceStacks = new Set<string>();
+  const dedicatedDefaults = new Set<string>();
   for (const s of stacks) {
     const c = s.config;
-    if (c["runway:kind"] === "platform") environments.set(c["runway:environment"], c["runway:stages"]);
-    if (c["runway:kind"] === "service") serviceStacks.add(`${c["runway:service"]}@${c["runway:environment"]}`);
+    if (c["runway:kind"] === "platform") {
+      environments.set(c["runway:environment"], c["runway:stages"]);
+      if (c["runway:dedicated"]) dedicatedDefaults.add(c["runway:environment"]);
+    }
+    if (c["runway:kind"] === "service" && !s.derived) serviceStacks.add(`${c["runway:service"]}@${c["runway:environment"]}`);
   }
-  return { environments, serviceStacks };
+  return { environments, serviceStacks, dedicatedDefaults };
+}
+
+/** The stacks of a project: its stack files and the stacks derived from the catalog, with the address plan. */
+export interface ProjectStacks {
+  files: StackFile[];
+  derived: StackFile[];
+  /** Files and derived stacks, by name. */
+  all: StackFile[];
+  /** The address ledger of each environment with dedicated defaults. */
+  ledgers: Map<string, Ledger>;
+  /** Each such environment's allocations, recorded and provisional. */
+  allocations: Map<string, AllocationResult>;
+}
+
+/** Catalog entries of a directory that are valid on their own; the catalog's own validation reports the rest. */
+function readableEntries(dir: string): CatalogFile[] {
+  let files: string[] = [];
+  try {
+    files = listCatalogFiles(dir);
+  } catch {
+    return [];
+  }
+  return files.flatMap((f) => {
+    try {
+      return [loadCatalogFile(f)];
+    } catch (e) {
+      if (e instanceof ConfigError) return [];
+      throw e;
+    }
+  });
+}
+
+/**
+ * The stacks derived from the catalog, next to the stack files `files`: one per service that is dedicated in an
+ * environment whose platform stack sets runway:dedicated and has no hand-written service stack there. Problems
+ * (an unreadable ledger, a full address pool, a derived stack that does not validate) are collected in `diagnostics`.
+ */
+export function deriveStacks(root: string, files: readonly StackFile[], diagnostics: Diagnostic[], paths: Omit<ProjectPaths, "root"> = {}): Omit<ProjectStacks, "files" | "all"> {
+  const derived: StackFile[] = [];
+  const ledgers = new Map<string, Ledger>();
+  const allocations = new Map<string, AllocationResult>();
+  const handWritten = catalogContext(files).serviceStacks;
+  const names = new Set(files.map((f) => f.name));
+  const platforms = files.filter((s) => s.config["runway:kind"] === "platform" && s.config["runway:dedicated"]);
+  const envs = platforms.map((p) => p.config["runway:kind"] === "platform" && p.config["runway:environment"]);
+  for (const p of platforms) {
+    const env = p.config["runway:kind"] === "platform" ? p.config["runway:environment"] : "";
+    try {
+      ledgers.set(env, loadLedger(root, env));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      diagnostics.push(...e.diagnostics);
+    }
+  }
+  const entriesByDir = new Map<string, CatalogFile[]>();
+  for (const p of platforms) {
+    const c = p.config;
+    if (c["runway:kind"] !== "platform" || !c["runway:dedicated"]) continue;
+    const env = c["runway:environment"];
+    const ledger = ledgers.get(env);
+    // Two platform stacks for one environment are reported by the cross-stack checks; derive from the first.
+    if (!ledger || envs.indexOf(env) !== platforms.indexOf(p)) continue;
+    const dir = catalogDirOf(root, p, paths.catalogDir);
+    if (!entriesByDir.has(dir)) entriesByDir.set(dir, readableEntries(dir));
+    const entries = (entriesByDir.get(dir) ?? []).filter(
+      (f) => f.entry.spec.environments.includes(env) && placementIn(f.entry, env) === "dedicated" && !handWritten.has(`${f.entry.metadata.name}@${env}`),
+    );
+    const taken: TakenRange[] = [
+      ...files.flatMap((s) => stackRanges(s).map((r) => ({ cidr: r.cidr, owner: s.name }))),
+      ...[...ledgers.values()].filter((l) => l.environment !== env).flatMap((l) => [...l.allocations].flatMap(([svc, a]) => [a.nodes, a.services, a.proxyOnly, a.pods].map((cidr) => ({ cidr, owner: `${svc} (${l.environment})` })))),
+    ];
+    const region = c["runway:dedicated"].region ?? c["runway:cluster"].region;
+    const result = allocate({ pool: c["runway:dedicated"].addressPool, region, recorded: ledger.allocations, taken, services: entries.map((f) => f.entry.metadata.name) });
+    allocations.set(env, result);
+    for (const f of entries) {
+      const name = serviceStackName(f.entry.metadata.name, env);
+      const allocation = result.allocations.get(f.entry.metadata.name);
+      if (!allocation) {
+        diagnostics.push(derivedDiagnostic(f, env, name, `no free slot is left in the address pool of ${env} (runway:dedicated.addressPool of ${p.source.file}); the Runway team widens the pool`));
+        continue;
+      }
+      if (names.has(name)) continue; // a stack file already has the name; the cross-stack checks say why it is not this service's
+      try {
+        derived.push(
+          buildDerivedStack(root, name, { platform: p, entry: f, allocation, catalogDir: paths.catalogDir ?? c["runway:catalogDir"] }, { platform: p.name, ledgerFile: ledger.file, recorded: ledger.allocations.has(f.entry.metadata.name) }),
+        );
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        diagnostics.push(...e.diagnostics);
+      }
+    }
+  }
+  return { derived, ledgers, allocations };
+}
+
+/** Stack files and derived stacks of a project; throws ConfigError naming every problem found on the way. */
+export function loadProjectStacks(root: string, paths: Omit<ProjectPaths, "root"> = {}): ProjectStacks {
+  const diagnostics: Diagnostic[] = [];
+  const files = loadAllStacks(root);
+  const rest = deriveStacks(root, files, diagnostics, paths);
+  if (diagnostics.length) throw new ConfigError(diagnostics);
+  return { files, ...rest, all: [...files, ...rest.derived].sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+/** Names of every stack of the project, derived ones included; the stack files' names alone when the rest cannot be read. */
+export function listProjectStacks(root: string, paths: Omit<ProjectPaths, "root"> = {}): string[] {
+  try {
+    return loadProjectStacks(root, paths).all.map((s) => s.name);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return listStacks(stacksDir(root));
+  }
+}
+
+/** One stack of the project by name: its file, or the stack derived from the catalog. */
+export function loadProjectStack(root: string, name: string, paths: Omit<ProjectPaths, "root"> = {}): StackFile {
+  if (listStacks(stacksDir(root)).includes(name)) return loadStackFile(stackFileName(stacksDir(root), name));
+  const found = loadProjectStacks(root, paths).derived.find((s) => s.name === name);
+  if (!found) throw new ConfigError([{ file: "runway", line: 0, column: 0, path: "", message: `no stack '${name}': no stacks/Pulumi.${name}.yaml and no catalog entry derives it (stacks: ${listProjectStacks(root, paths).join(", ")})` }]);
+  return found;
 }
 
 /** Loads every stack file; collects every file's problems (and Pulumi.yaml's) before throwing. */
@@ -130,17 +259,16 @@ export function clusterTenants(stack: StackFile, catalog: readonly CatalogFile[]
   return c["runway:kind"] === "platform" ? tenants.filter((t) => t.placement === "shared") : tenants.filter((t) => t.name === c["runway:service"] && t.placement === "dedicated");
 }
 
-/**
- * Checks of a stack that need other stacks or the catalog: Vault mounts shared by two platform stacks, and tenants
- * the cluster's Gateways cannot serve.
- */
-export function crossStackProblems(stack: StackFile, stacks: readonly StackFile[], catalog: readonly CatalogFile[]): Diagnostic[] {
-  const out = [...kvMountConflicts(stack, stacks), ...tenantEgressProblems(stack, catalog)];
+/** Checks of a stack that need the catalog: tenant egress, and tenants the cluster's Gateways cannot serve. */
+export function crossStackProblems(stack: StackFile, _stacks: readonly StackFile[], catalog: readonly CatalogFile[]): Diagnostic[] {
+  // Two platform stacks of one environment (and so one Vault mount, kvMountConflicts) are among projectProblems.
+  const out = [...tenantEgressProblems(stack, catalog)];
   const c = stack.config;
   if (c["runway:kind"] !== "selfhosted" && c["runway:cluster"] && c["runway:network"]) {
     const region = c["runway:cluster"].region;
     const proxyOnly = c["runway:network"].subnets.find((s) => s.region === region)?.proxyOnly;
-    for (const message of gatewayProblems(clusterTenants(stack, catalog), region, proxyOnly)) {
+    // A retired tenant has no route, so it needs no Gateway.
+    for (const message of gatewayProblems(clusterTenants(stack, catalog).filter((t) => t.lifecycle === "active"), region, proxyOnly)) {
       out.push(diagnosticAt(stack.source, ["config", "runway:network", "subnets"], message));
     }
   }
@@ -195,16 +323,22 @@ export function loadStackContext(root: string, stackName: string, paths: Omit<Pr
  * Validates a stack's config (from its file, or as Pulumi passed it to the program) against the other stack files
  * and the catalog it uses. Throws ConfigError naming every problem.
  */
-export function stackContextOf(root: string, stack: StackFile, paths: Omit<ProjectPaths, "root"> = {}): StackContext {
-  let others: StackFile[] = [];
+export function stackContextOf(root: string, given: StackFile, paths: Omit<ProjectPaths, "root"> = {}): StackContext {
+  let stack = given;
+  let project: ProjectStacks | undefined;
   const diagnostics: Diagnostic[] = [];
+  // Stacks derive from the catalog this stack uses (the --catalog override too).
+  const catalogDir = stack.config["runway:kind"] === "selfhosted" ? paths.catalogDir : catalogDirOf(root, stack, paths.catalogDir);
   try {
-    others = loadAllStacks(root);
+    project = loadProjectStacks(root, { catalogDir });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     diagnostics.push(...e.diagnostics);
   }
-  const allStacks = [stack, ...others.filter((s) => s.name !== stack.name)];
+  // A derived stack run by the program (its config from Pulumi) keeps its origin, for messages.
+  const derived = project?.derived.find((s) => s.name === stack.name);
+  if (derived && !stack.derived && !existsSync(stackFileName(stacksDir(root), stack.name))) stack = { ...stack, derived: derived.derived };
+  const allStacks = [stack, ...(project?.all ?? []).filter((s) => s.name !== stack.name)];
   let catalog: CatalogFile[] = [];
   if (stack.config["runway:kind"] !== "selfhosted") {
     try {
@@ -215,7 +349,10 @@ export function stackContextOf(root: string, stack: StackFile, paths: Omit<Proje
     }
   }
   if (diagnostics.length === 0) diagnostics.push(...serviceStackProblems(stack, catalog, paths.catalogDir ?? "services"));
-  if (diagnostics.length === 0) diagnostics.push(...crossStackProblems(stack, allStacks, catalog));
-  if (diagnostics.length) throw new ConfigError(diagnostics);
+  if (diagnostics.length === 0) {
+    diagnostics.push(...crossStackProblems(stack, allStacks, catalog));
+    diagnostics.push(...projectProblems(allStacks, project?.ledgers ?? new Map()).filter((p) => p.stack === stack.name).map((p) => p.diagnostic));
+  }
+  if (diagnostics.length) throw new ConfigError(relocateDerived(diagnostics, allStacks));
   return { stack, allStacks, catalog };
 }

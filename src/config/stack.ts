@@ -5,9 +5,12 @@ import { readdirSync, realpathSync } from "node:fs";
 import * as path from "node:path";
 import { internetExposure } from "../net/exposure";
 import { cidrsOverlap, parseCidr } from "./schema/common";
-import { type SelfhostedConfig, type StackConfig, stackFileSchema } from "./schema/stack";
+import { type PlatformConfig, type SelfhostedConfig, type StackConfig, stackFileSchema } from "./schema/stack";
+import { SLOT_PREFIX } from "../ipam/slots";
+import { projectIdAffixes } from "../naming";
 import { checkKubeconfigFile } from "../selfhosted/kubeconfig";
 import { networkProblems, valuesProblems } from "../selfhosted/turn-up";
+import type { DerivedOrigin } from "./derived";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { projectConfigProblems, readProjectFile, secretsProviderProblems } from "./pulumi-project";
 import { validateSource } from "./validate";
@@ -21,6 +24,10 @@ export interface StackFile {
   /** Keys whose values are Pulumi secrets (`secure:`), without the `runway:` prefix. */
   secretKeys: string[];
   source: YamlSource;
+  /** Set for a stack derived from the catalog (src/config/derived.ts), which has no file in the repository. */
+  derived?: DerivedOrigin;
+  /** A derived stack's file text, as `runway stack prepare` writes it. */
+  text?: string;
 }
 
 const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.ya?ml$/;
@@ -87,13 +94,46 @@ function authorizedNetworkProblems(cidrs: readonly string[], at: (string | numbe
   return internetExposure(cidrs, "the control plane").map((p) => ({ path: p.index === undefined ? at : [...at, p.index, "cidr"], message: `${p.message} (G2)` }));
 }
 
+/** Checks of a platform stack's dedicated-service defaults and deploy order that need no other file. */
+function platformProblems(config: PlatformConfig): Problem[] {
+  const out: Problem[] = [];
+  const env = config["runway:environment"];
+  config["runway:deploy"].after.forEach((e, i) => {
+    if (e === env) out.push({ path: ["config", "runway:deploy", "after", i], message: `an environment cannot deploy after itself; name the environments ${env} waits for` });
+  });
+  const d = config["runway:dedicated"];
+  if (!d) return out;
+  const at = ["config", "runway:dedicated"];
+  const { before, after } = projectIdAffixes(d.projectId);
+  if (before.length + after.length > 20) {
+    out.push({ path: [...at, "projectId"], message: `'${d.projectId}' leaves fewer than 10 of a project id's 30 characters for the service name; shorten the text around {service}` });
+  }
+  const pool = d.addressPool;
+  for (const [key, prefix] of [["primary", SLOT_PREFIX.primary], ["pods", SLOT_PREFIX.pods]] as const) {
+    const p = parseCidr(pool[key])?.prefix;
+    if (p !== undefined && p > prefix) out.push({ path: [...at, "addressPool", key], message: `a /${p} holds no slot: each dedicated service takes a /${prefix} of it; use a /${prefix} or larger block` });
+  }
+  if (cidrsOverlap(pool.primary, pool.pods)) out.push({ path: [...at, "addressPool", "pods"], message: `${pool.pods} overlaps the primary pool ${pool.primary}; choose disjoint blocks` });
+  for (const [i, s] of config["runway:network"].subnets.entries()) {
+    for (const k of ["cidr", "pods", "services", "proxyOnly"] as const) {
+      const c = s[k];
+      for (const key of ["primary", "pods"] as const) {
+        if (c !== undefined && cidrsOverlap(c, pool[key])) {
+          out.push({ path: [...at, "addressPool", key], message: `${pool[key]} overlaps this cluster's own ${c} (runway:network.subnets[${i}].${k}); the pool must hold only addresses nothing else uses` });
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * Checks across fields of one stack's config that a schema cannot express. `root` is the project root, against
  * which files the stack names are found; without it they are not checked.
  */
 export function stackProblems(config: StackConfig, root?: string): Problem[] {
-  const out: Problem[] = [];
   if (config["runway:kind"] === "selfhosted") return selfhostedProblems(config, root);
+  const out: Problem[] = config["runway:kind"] === "platform" ? platformProblems(config) : [];
   const catalogDir = config["runway:catalogDir"];
   const outside = root === undefined ? undefined : outsideProject(root, catalogDir);
   if (outside) out.push({ path: ["config", "runway:catalogDir"], message: outside });
@@ -156,6 +196,15 @@ export function stackProblems(config: StackConfig, root?: string): Problem[] {
     });
   }
   return out;
+}
+
+/** Every network range a stack's config holds, with where it is written. */
+export function stackRanges(s: StackFile): { cidr: string; path: (string | number)[] }[] {
+  const c = s.config;
+  if (c["runway:kind"] === "selfhosted" || !c["runway:network"]) return [];
+  return c["runway:network"].subnets.flatMap((sub, i) =>
+    (["cidr", "pods", "services", "proxyOnly"] as const).flatMap((k) => (sub[k] === undefined ? [] : [{ cidr: sub[k], path: ["config", "runway:network", "subnets", i, k] }])),
+  );
 }
 
 /** Loads one stack file; throws ConfigError naming every problem of the file. */

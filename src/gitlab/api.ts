@@ -343,7 +343,7 @@ export class GitLabClient {
 
   private writeFile(method: "POST" | "PUT", project: string | number, filePath: string, c: FileChange): Promise<void> {
     const path = `/projects/${projectRef(project)}/repository/files/${encodeURIComponent(filePath)}`;
-    const body = { branch: c.branch, content: c.content, commit_message: c.commitMessage, encoding: "text" };
+    const body = { branch: c.branch, content: c.content, commit_message: c.commitMessage, encoding: "text", ...(c.lastCommitId ? { last_commit_id: c.lastCommitId } : {}) };
     return this.request({ method, path, body, need: PUSH });
   }
 
@@ -369,6 +369,8 @@ export interface FileChange {
   branch: string;
   content: string;
   commitMessage: string;
+  /** The file's commit the change was made against: GitLab refuses the update when the file changed since. */
+  lastCommitId?: string;
 }
 
 function describeFetchError(e: unknown, timeoutMs: number): string {

@@ -32,12 +32,13 @@ export const diffOutputSchema = z
         stack: z.string(),
         added: z.array(resource),
         removed: z.array(resource),
+        retained: z.array(resource).describe("Resources that leave the stack but stay in the cloud with their data (retainOnDelete)"),
         renamed: z.array(z.object({ from: z.string(), to: z.string(), type: z.string() }).describe("A removed URN an added resource claims as an alias")),
         changed: z.array(z.object({ urn: z.string(), type: z.string(), changes: z.array(valueChange) })),
       }),
     ),
   })
-  .describe("What a change adds, changes, renames and removes, per stack (`runway diff --format json`)");
+  .describe("What a change adds, changes, renames, removes and retains, per stack (`runway diff --format json`)");
 
 export type DiffOutput = z.output<typeof diffOutputSchema>;
 
@@ -49,6 +50,7 @@ export function diffJson(diffs: PlanDiff[]): DiffOutput {
       stack: d.stack,
       added: d.added.map(res),
       removed: d.removed.map(res),
+      retained: d.retained.map(res),
       renamed: d.renamed,
       changed: d.changed.map((c) => ({ urn: c.urn, type: c.type, changes: c.changes.map(maskChange) })),
     })),

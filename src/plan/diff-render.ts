@@ -31,6 +31,9 @@ export function maskChange(c: ValueChange): ValueChange {
   return out;
 }
 
+const RETAINED = "retained: leaves the stack, stays in the cloud with its data";
+const retainedCount = (d: PlanDiff) => (d.retained.length ? `, ${d.retained.length} retained` : "");
+
 const show = (v: unknown) => (v === undefined ? "(none)" : v === SECRET ? SECRET : JSON.stringify(v));
 
 function asLines(v: unknown): string[] {
@@ -68,9 +71,10 @@ export function renderDiffText(diffs: PlanDiff[], opts: DiffRenderOptions = {}):
   const paint = opts.paint ?? plain;
   const out: string[] = [];
   for (const d of diffs) {
-    out.push(paint("bold", `stack ${d.stack}: ${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove, ${d.renamed.length} renamed`));
+    out.push(paint("bold", `stack ${d.stack}: ${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove, ${d.renamed.length} renamed${retainedCount(d)}`));
     for (const r of d.added) out.push(paint("green", `  + ${shortUrn(r.urn)}`));
     for (const r of d.removed) out.push(paint("red", `  - ${shortUrn(r.urn)}${r.protect ? " [protected]" : ""}`));
+    for (const r of d.retained) out.push(paint("dim", `  = ${shortUrn(r.urn)} (${RETAINED})`));
     for (const r of d.renamed) out.push(paint("cyan", `  > ${shortUrn(r.from)} -> ${shortUrn(r.to)} (alias)`));
     for (const c of d.changed) {
       if (!opts.values) {
@@ -97,20 +101,21 @@ function valueMarkdown(change: ValueChange): string[] {
 }
 
 export function renderDiffMarkdown(diffs: PlanDiff[], opts: DiffRenderOptions = {}): string {
-  const out: string[] = ["| stack | add | change | remove | renamed |", "|---|---:|---:|---:|---:|"];
-  for (const d of diffs) out.push(`| \`${d.stack}\` | ${d.added.length} | ${d.changed.length} | ${d.removed.length} | ${d.renamed.length} |`);
+  const out: string[] = ["| stack | add | change | remove | renamed | retained |", "|---|---:|---:|---:|---:|---:|"];
+  for (const d of diffs) out.push(`| \`${d.stack}\` | ${d.added.length} | ${d.changed.length} | ${d.removed.length} | ${d.renamed.length} | ${d.retained.length} |`);
   for (const d of diffs) {
     if (isEmptyDiff(d)) continue;
     const body: string[] = [];
     for (const r of d.added) body.push(`+ ${shortUrn(r.urn)}`);
     for (const r of d.removed) body.push(`- ${shortUrn(r.urn)}${r.protect ? " [protected]" : ""}`);
+    for (const r of d.retained) body.push(`  ${shortUrn(r.urn)} (${RETAINED})`);
     for (const r of d.renamed) body.push(`! ${shortUrn(r.from)} -> ${shortUrn(r.to)} (alias)`);
     for (const c of d.changed) {
       if (!opts.values) body.push(`! ${shortUrn(c.urn)}: ${c.paths.join(", ")}`);
       else body.push(`! ${shortUrn(c.urn)}`, ...c.changes.flatMap(valueMarkdown));
     }
     const fence = fenceFor(body.join("\n"));
-    out.push("", `<details><summary><code>${d.stack}</code>: ${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove</summary>`, "", `${fence}diff`);
+    out.push("", `<details><summary><code>${d.stack}</code>: ${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove${retainedCount(d)}</summary>`, "", `${fence}diff`);
     out.push(...body, fence, "", "</details>");
   }
   return out.join("\n");

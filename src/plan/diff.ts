@@ -33,6 +33,16 @@ export interface PlanDiff {
   changed: ChangedResource[];
   /** Removed URNs that an added resource claims as an alias: a rename, not a replacement. */
   renamed: RenamedResource[];
+  /** Resources that leave the plan but not the cloud (retainOnDelete): shown as retained, not removed. */
+  retained: PlannedResource[];
+}
+
+/**
+ * A resource that leaves the plan but stays where it is: with retainOnDelete in the state it was deployed with
+ * (the base plan), Pulumi drops it from the stack without deleting it. Shared by the diff and the replacement guard.
+ */
+export function isRetained(base: Pick<PlannedResource, "retainOnDelete">): boolean {
+  return base.retainOnDelete === true;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -137,17 +147,19 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
     }
     if (changes.length) changed.push({ urn: r.urn, type: r.type, paths: changes.map((c) => c.path), changes });
   }
+  const gone = removedAll.filter((r) => !claimed.has(r.urn));
   return {
     stack: head.stack,
     added: added.filter((r) => !claimed.has(r.urn)),
-    removed: removedAll.filter((r) => !claimed.has(r.urn)),
+    removed: gone.filter((r) => !isRetained(r)),
     changed,
     renamed,
+    retained: gone.filter(isRetained),
   };
 }
 
 export function isEmptyDiff(d: PlanDiff): boolean {
-  return d.added.length + d.removed.length + d.changed.length + d.renamed.length === 0;
+  return d.added.length + d.removed.length + d.changed.length + d.renamed.length + d.retained.length === 0;
 }
 
 /** `type name` of a URN (`urn:pulumi:STACK::PROJECT::QUALIFIED$TYPE::NAME`). */

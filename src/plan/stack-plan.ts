@@ -5,8 +5,7 @@
  */
 import * as path from "node:path";
 import { pulumiConfigOfFile } from "../config/pulumi-config";
-import { loadStackFile, stackFileName } from "../config/stack";
-import { stacksDir } from "../config/project";
+import { loadProjectStack } from "../config/project";
 import { projectRoot } from "../paths";
 import { runProgram } from "../program";
 import { type Plan, recordProgram } from "./engine";
@@ -19,7 +18,8 @@ export interface PlanStackOptions {
 }
 
 export async function planStack(stackName: string, opts: PlanStackOptions = {}): Promise<Plan> {
-  const stack = loadStackFile(stackFileName(stacksDir(projectRoot()), stackName));
+  // A stack file, or a stack derived from the catalog (the same text `runway stack prepare` writes for Pulumi).
+  const stack = loadProjectStack(projectRoot(), stackName, { catalogDir: opts.catalogDir === undefined ? undefined : path.resolve(opts.catalogDir) });
   const { config, secretKeys } = pulumiConfigOfFile(stack);
   if (opts.catalogDir !== undefined) config["runway:catalogDir"] = path.resolve(opts.catalogDir);
   return recordProgram(runProgram, { project: "runway", stack: stackName, config, secretKeys, preview: opts.preview });

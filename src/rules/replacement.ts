@@ -3,6 +3,7 @@
  * the change (head) and finds stateful resources the change would delete, re-create under a new URN, or replace
  * through an input that forces replacement.
  */
+import { isRetained } from "../plan/diff";
 import type { Plan, PlannedResource } from "../plan/engine";
 import { STATEFUL_TYPES } from "./data-protection";
 import { FORCE_NEW, type ForceNewField } from "./force-new.generated";
@@ -83,6 +84,9 @@ export function forceNewValue(inputs: unknown, path: string): unknown {
 }
 
 const K8S_PROVIDER = "pulumi:providers:kubernetes";
+
+const RETAINED_PROTECTED = (name: string) =>
+  `is retained (it leaves the stack and stays in the cloud with its data), but it is protected, so \`pulumi up\` refuses to let it go: to offboard a service, set spec.lifecycle: retired in its catalog entry instead (its namespace stays in the stack); letting a retired namespace go is the Runway team's step: \`pulumi state unprotect\` it and waive D4 for resource "${name}" (docs/operations.md#deleting-a-retired-namespace)`;
 
 export { makeUrn, type ParsedUrn, parseUrn } from "./urn";
 
@@ -251,6 +255,9 @@ export function guardReplacements(base: Plan, head: Plan): GuardFinding[] {
         name: b.name,
         message: `moves to ${canonicalUrn(moved.urn)} without an alias, so Pulumi would delete it and create a new one; add aliases: ["${oldUrn}"] to its options, or keep its name and parent`,
       });
+    } else if (isRetained(b)) {
+      // Retained: it leaves the stack but not the cloud, so no data is lost; a protected one still stops `pulumi up`.
+      if (b.protect) out.push({ rule: "D4", urn: b.urn, type: b.type, name: b.name, message: RETAINED_PROTECTED(b.name) });
     } else {
       out.push({
         rule: "D4",

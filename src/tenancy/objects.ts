@@ -15,6 +15,8 @@ export const TENANT_LABEL = "runway.gitlab.com/tenant";
 
 /** Annotation naming the GitLab project whose CI jobs may act in a tenant namespace through the agent (GL1). */
 export const GITLAB_PROJECT_ANNOTATION = "runway.gitlab.com/gitlab-project";
+/** Annotation on a retired tenant's namespace. */
+export const LIFECYCLE_ANNOTATION = "runway.gitlab.com/lifecycle";
 
 /** Namespace of the platform's shared Gateway. */
 export const GATEWAY_NAMESPACE = "runway-gateway";
@@ -46,7 +48,7 @@ export function tenantLabels(t: Pick<TenantSpec, "name" | "environment">): Recor
 }
 
 /** K1: restricted Pod Security enforced with a pinned version, plus warn and audit. */
-export function namespaceObject(t: Pick<TenantSpec, "name" | "environment" | "owner"> & Partial<Pick<TenantSpec, "gitlabProject">>) {
+export function namespaceObject(t: Pick<TenantSpec, "name" | "environment" | "owner"> & Partial<Pick<TenantSpec, "gitlabProject" | "lifecycle">>) {
   return {
     apiVersion: "v1",
     kind: "Namespace",
@@ -61,7 +63,12 @@ export function namespaceObject(t: Pick<TenantSpec, "name" | "environment" | "ow
         "pod-security.kubernetes.io/audit": "restricted",
         "pod-security.kubernetes.io/audit-version": PSS_VERSION,
       },
-      annotations: { "runway.gitlab.com/owner": t.owner, ...(t.gitlabProject ? { [GITLAB_PROJECT_ANNOTATION]: t.gitlabProject } : {}) },
+      // A retired tenant's namespace is kept with its data until the Runway team deletes it (docs/operations.md).
+      annotations: {
+        "runway.gitlab.com/owner": t.owner,
+        ...(t.gitlabProject ? { [GITLAB_PROJECT_ANNOTATION]: t.gitlabProject } : {}),
+        ...(t.lifecycle === "retired" ? { [LIFECYCLE_ANNOTATION]: "retired" } : {}),
+      },
     },
   };
 }

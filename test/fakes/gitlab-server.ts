@@ -43,6 +43,8 @@ interface Project {
   path: string;
   branches: Map<string, Map<string, string>>;
   commits: number;
+  /** The commit that last changed each file, keyed `<branch>:<path>` (a file's last_commit_id). */
+  fileCommits?: Map<string, string>;
   mergeRequests: Map<number, FakeNote[]>;
 }
 
@@ -177,6 +179,14 @@ export class FakeGitLab {
     return this.#project(String(project))!.branches.get(branch)?.get(path);
   }
 
+  /** Writes a file as a commit of someone else would (no API call, no log entry). */
+  commitFile(project: string | number, path: string, content: string, branch = "main"): void {
+    const p = this.#project(String(project))!;
+    p.branches.get(branch)?.set(path, content);
+    p.commits++;
+    (p.fileCommits ??= new Map()).set(`${branch}:${path}`, `c${p.commits}`);
+  }
+
   commits(project: string | number): number {
     return this.#project(String(project))!.commits;
   }
@@ -302,7 +312,7 @@ export class FakeGitLab {
       content: Buffer.from(content).toString("base64"),
       content_sha256: createHash("sha256").update(content).digest("hex"),
       ref,
-      last_commit_id: `c${c.project.commits}`,
+      last_commit_id: c.project.fileCommits?.get(`${ref}:${c.params[1]}`) ?? `c${c.project.commits}`,
     });
   }
 
@@ -316,9 +326,15 @@ export class FakeGitLab {
     const path = c.params[1];
     if (action === "create" && files.has(path)) return json(400, { message: "A file with this name already exists" });
     if (action !== "create" && !files.has(path)) return json(400, { message: "A file with this name doesn't exist" });
+    // GitLab refuses an update made against an older version of the file (last_commit_id, Repository Files API).
+    const last = c.project.fileCommits?.get(`${branch}:${path}`) ?? `c${c.project.commits}`;
+    if (action === "update" && typeof c.body.last_commit_id === "string" && c.body.last_commit_id !== last) {
+      return json(400, { message: "You are attempting to update a file that has changed since you started editing it." });
+    }
     if (action === "delete") files.delete(path);
     else files.set(path, c.body.encoding === "base64" ? Buffer.from(String(content), "base64").toString() : String(content));
     c.project.commits++;
+    (c.project.fileCommits ??= new Map()).set(`${branch}:${path}`, `c${c.project.commits}`);
     return action === "delete" ? json(204) : json(action === "create" ? 201 : 200, { file_path: path, branch });
   }
 

@@ -9,11 +9,12 @@
  * the real path.
  */
 import { spawn } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { parse as parseYaml, stringify } from "yaml";
+import { loadProjectStack } from "../../src/config/project";
 import { projectConfigProblems, secretsProviderProblems } from "../../src/config/pulumi-project";
 import { parseYaml as parsePositioned } from "../../src/config/yaml-source";
 import type { PlannedResource } from "../../src/plan/engine";
@@ -349,7 +350,9 @@ export function cliConfig(
   project: ProjectFile = readProject(root),
 ): { refused: string[] } | { config: Record<string, string>; secretKeys: string[] } {
   const file = path.join(root, "stacks", `Pulumi.${stack}.yaml`);
-  const source = parsePositioned(file, readFileSync(file, "utf8"));
+  // A derived stack has no file in the repository: its text is what `runway stack prepare` writes there for Pulumi.
+  const text = existsSync(file) ? readFileSync(file, "utf8") : (loadProjectStack(root, stack).text as string);
+  const source = parsePositioned(file, text);
   const refused = [...projectConfigProblems(parsePositioned("Pulumi.yaml", stringify(project)), source, stack), ...secretsProviderProblems(source, stack)].map((d) => d.message);
   if (refused.length) return { refused };
   const config: Record<string, string> = {};

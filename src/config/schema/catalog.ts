@@ -50,8 +50,14 @@ const egressRule = z
   })
   .describe("An egress destination beyond DNS and the shared Gateway, which are always allowed.");
 
+/** Offboarding: a retired service's workload is removed and its namespace and data are kept (docs/onboarding.md#offboarding). */
+const lifecycle = z
+  .enum(["active", "retired"])
+  .describe("active: the service runs; retired: its workload, identities, route and Vault access are removed, its namespace (protected) and the data in it are kept. Default active.");
+
 const environmentOverride = z.strictObject({
   placement: z.enum(["shared", "dedicated"]).describe("Placement in this environment.").optional(),
+  lifecycle: lifecycle.optional(),
   stage: stageName.describe("Deployment stage this environment's release follows.").optional(),
   resources: resources.optional(),
 });
@@ -77,7 +83,8 @@ export const catalogEntrySchema = z
       placement: z
         .enum(["shared", "dedicated"])
         .default("shared")
-        .describe("shared: a tenant of the environment's shared Runway cluster; dedicated: its own project and cluster (needs a service stack)."),
+        .describe("shared: a tenant of the environment's shared Runway cluster; dedicated: its own project and cluster, derived from the environment's defaults (or a hand-written service stack)."),
+      lifecycle: lifecycle.default("active"),
       environments: z.array(envName).min(1, { error: "list at least one environment, e.g. [staging]" }).describe("Environments the service runs in."),
       stage: stageName
         .describe("Deployment stage the release follows; default: the environment's last (most stable) stage.")

@@ -176,6 +176,51 @@ const stages = z
   .refine((s) => new Set(s).size === s.length, { error: "stages must be unique" })
   .describe("Ordered deployment stages of this environment, least to most stable; each is an OCI tag that a chart version reaches by promotion.");
 
+/** Blocks a platform stack hands out to its environment's dedicated services (src/ipam/slots.ts). */
+const addressPool = z
+  .strictObject({
+    primary: cidr.describe("Block of /18 slots; each dedicated service gets one, holding its nodes' /20, its Services' /20 and its proxy-only /23. At most a /18."),
+    pods: cidr.describe("Block of /14 slots for the pods of each dedicated service's cluster. At most a /14."),
+  })
+  .describe("Address pool of the environment's dedicated services; allocations are recorded in ipam/<environment>.yaml and never move.");
+
+const dedicatedDefaults = z
+  .strictObject({
+    projectId: z
+      .string()
+      .regex(/^[a-z][-a-z0-9]*\{service\}[-a-z0-9]*$/, { error: "must be a project id pattern holding {service} once, such as gl-{service}-prod" })
+      .describe("Project id of a dedicated service: {service} is replaced by the service name; an id longer than 30 characters has its service part shortened with a stable hash."),
+    folderId: z.string().regex(/^[0-9]{6,20}$/, { error: "must be a numeric folder id" }).describe("Folder of the projects. Default runway:gcp.folderId.").optional(),
+    billingAccount: z
+      .string()
+      .regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, { error: "must be a billing account id such as 01ABCD-234567-89ABCD" })
+      .describe("Billing account of the projects. Default runway:gcp.billingAccount.")
+      .optional(),
+    region: gcpRegion.describe("Region of the dedicated clusters. Default runway:cluster.region.").optional(),
+    budget: z
+      .strictObject({
+        amount: z.number().positive().describe("Monthly budget of each dedicated project."),
+        thresholds: z.array(z.number().gt(0).max(2)).min(1).optional(),
+      })
+      .describe("Budget of each dedicated project. Default none.")
+      .optional(),
+    nodePools: z.array(nodePool).min(1).describe("Node pools of the dedicated clusters. Default runway:cluster.nodePools.").optional(),
+    notificationChannels: z
+      .array(z.string().regex(/^projects\/[a-z][-a-z0-9]+\/notificationChannels\/[0-9]+$/, { error: "must be projects/<project>/notificationChannels/<id>" }))
+      .describe("Cloud Monitoring channels of the dedicated clusters' alerts. Default none.")
+      .optional(),
+    addressPool,
+  })
+  .describe("Defaults of this environment's dedicated services: a catalog entry with placement: dedicated gets a service stack derived from them and from this stack, with no file to write (docs/operations.md#dedicated-services).");
+
+const deploy = z
+  .strictObject({
+    after: z.array(dnsLabel(20)).default([]).describe("Environments whose deploy must succeed before this one's starts, e.g. [staging] for production."),
+    manual: z.boolean().default(false).describe("The environment's deploy waits for someone to start it in the pipeline."),
+  })
+  .default({ after: [], manual: false })
+  .describe("Order of this environment in the default branch's deploy pipeline; its platform stack deploys first, then its service stacks.");
+
 export const platformConfigSchema = z.strictObject({
   "runway:kind": z.literal("platform"),
   "runway:environment": dnsLabel(20).describe("Environment this shared cluster serves, e.g. staging."),
@@ -189,6 +234,8 @@ export const platformConfigSchema = z.strictObject({
   "runway:gitlabToken": secureValue.describe("GitLab API token that registers the cluster's GitLab agent: pulumi config set --secret runway:gitlabToken."),
   "runway:vault": vault,
   "runway:observability": observability,
+  "runway:dedicated": dedicatedDefaults.optional(),
+  "runway:deploy": deploy,
   ...common,
 });
 
@@ -266,6 +313,8 @@ export type NetworkConfig = z.output<typeof network>;
 export type GcpConfig = z.output<typeof gcp>;
 export type GitlabConfig = z.output<typeof gitlab>;
 export type VaultConfig = z.output<typeof vault>;
+export type DedicatedDefaults = z.output<typeof dedicatedDefaults>;
+export type AddressPool = z.output<typeof addressPool>;
 
 /** The whole stack file: Pulumi's own keys plus `config`. */
 export const stackFileSchema = z
