@@ -2,4 +2,4 @@
 // stack's outputs.
 import { runProgram } from "./program";
 
-export = runProgram;
+export = () => runProgram();

@@ -75,10 +75,10 @@ export function readStackConfig(): PulumiStackConfig {
 }
 
 /** Loads and validates everything the stack needs; bad input becomes a RunError (printed without a stack trace). */
-export function loadContext(): StackContext {
+export function loadContext(opts: ProgramOptions = {}): StackContext {
   try {
     const root = projectRoot();
-    return stackContextOf(root, stackFromPulumiConfig(pulumi.getStack(), readStackConfig(), root));
+    return stackContextOf(root, stackFromPulumiConfig(pulumi.getStack(), readStackConfig(), root), { catalogDir: opts.catalogDir });
   } catch (e) {
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
     throw e;
@@ -100,18 +100,27 @@ export function forPulumi(e: unknown): unknown {
   return out;
 }
 
-export async function runProgram(): Promise<Record<string, unknown>> {
+/** Options of an offline run; the Pulumi CLI runs the program without any. */
+export interface ProgramOptions {
+  /**
+   * A catalog directory to use instead of the stack's `runway:catalogDir` (`runway plan --catalog`): a one-off
+   * choice of whoever runs the command, so unlike the stack's own setting it may lie outside the repository.
+   */
+  catalogDir?: string;
+}
+
+export async function runProgram(opts: ProgramOptions = {}): Promise<Record<string, unknown>> {
   // Under the offline engine errors keep their type and frames: `runway plan` tells bad input from internal errors.
-  if (isOfflinePlan()) return buildStack();
+  if (isOfflinePlan()) return buildStack(opts);
   try {
-    return await buildStack();
+    return await buildStack(opts);
   } catch (e) {
     throw forPulumi(e);
   }
 }
 
-async function buildStack(): Promise<Record<string, unknown>> {
-  const ctx = loadContext();
+async function buildStack(opts: ProgramOptions): Promise<Record<string, unknown>> {
+  const ctx = loadContext(opts);
   const secrets = readSecrets(ctx);
   const config = ctx.stack.config;
   switch (config["runway:kind"]) {

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { describeService } from "../src/cli/describe";
 import { ipamRecordCommand } from "../src/cli/ipam";
 import { stackPrepareCommand } from "../src/cli/stack";
+import { guarded } from "../src/cli/errors";
 import { loadProjectStacks } from "../src/config/project";
 import { GitLabClient } from "../src/gitlab/api";
 import { loadLedger } from "../src/ipam/ledger";
@@ -83,8 +84,8 @@ describe("runway ipam record", () => {
     it("without the CI variables it says what it needs", async () => {
       const root = projectWith({ "services/code-review.yaml": entry("code-review") });
       const c = capture();
-      expect(await ipamRecordCommand(c.io, { commit: "main" }, {}, { root })).toBe(1);
-      expect(c.err).toEqual(["runway: ipam: --commit needs CI_API_V4_URL, CI_PROJECT_ID, RUNWAY_GITLAB_TOKEN: a GitLab CI job of this project, and a project access token (api scope) allowed to push to main"]);
+      expect(await guarded(c.io, "ipam record", () => ipamRecordCommand(c.io, { commit: "main" }, {}, { root }))).toBe(1);
+      expect(c.err).toEqual(["runway: ipam record: --commit needs CI_API_V4_URL, CI_PROJECT_ID, RUNWAY_GITLAB_TOKEN: a GitLab CI job of this project, and a project access token (api scope) allowed to push to main"]);
     });
   });
 });
@@ -99,11 +100,11 @@ describe("runway stack prepare", () => {
     expect(readFileSync(file, "utf8")).toBe(loadProjectStacks(ROOT).derived.find((s) => s.name === "duo-workflow-service-production")?.text);
   });
 
-  it("refuses a deploy of a stack whose addresses are still provisional", () => {
+  it("refuses a deploy of a stack whose addresses are still provisional", async () => {
     const root = projectWith({ "services/code-review.yaml": entry("code-review") });
     const c = capture();
-    expect(stackPrepareCommand(c.io, "code-review-production", { requireRecorded: true }, root)).toBe(1);
-    expect(c.err[0]).toMatch(/^runway: stack: code-review-production's addresses are provisional, not recorded in .*ipam\/production\.yaml: run `runway ipam record`/);
+    expect(await guarded(c.io, "stack prepare", () => stackPrepareCommand(c.io, "code-review-production", { requireRecorded: true }, root))).toBe(1);
+    expect(c.err[0]).toMatch(/^runway: stack prepare: code-review-production's addresses are provisional, not recorded in .*ipam\/production\.yaml: run `runway ipam record`/);
     expect(existsSync(path.join(root, "stacks", "Pulumi.code-review-production.yaml"))).toBe(false);
   });
 

@@ -47,7 +47,7 @@ export interface DeriveArgs {
   platform: StackFile;
   entry: CatalogFile;
   allocation: Allocation;
-  /** runway:catalogDir of the derived stack (the platform's, or the --catalog override). */
+  /** runway:catalogDir of the derived stack: the platform stack's (a --catalog override applies to both alike). */
   catalogDir: string;
 }
 

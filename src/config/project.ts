@@ -127,7 +127,7 @@ export function deriveStacks(root: string, files: readonly StackFile[], diagnost
       if (names.has(name)) continue; // a stack file already has the name; the cross-stack checks say why it is not this service's
       try {
         derived.push(
-          buildDerivedStack(root, name, { platform: p, entry: f, allocation, catalogDir: paths.catalogDir ?? c["runway:catalogDir"] }, { platform: p.name, ledgerFile: ledger.file, recorded: ledger.allocations.has(f.entry.metadata.name) }),
+          buildDerivedStack(root, name, { platform: p, entry: f, allocation, catalogDir: c["runway:catalogDir"] }, { platform: p.name, ledgerFile: ledger.file, recorded: ledger.allocations.has(f.entry.metadata.name) }),
         );
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;

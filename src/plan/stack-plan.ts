@@ -19,8 +19,8 @@ export interface PlanStackOptions {
 
 export async function planStack(stackName: string, opts: PlanStackOptions = {}): Promise<Plan> {
   // A stack file, or a stack derived from the catalog (the same text `runway stack prepare` writes for Pulumi).
-  const stack = loadProjectStack(projectRoot(), stackName, { catalogDir: opts.catalogDir === undefined ? undefined : path.resolve(opts.catalogDir) });
+  const catalogDir = opts.catalogDir === undefined ? undefined : path.resolve(opts.catalogDir);
+  const stack = loadProjectStack(projectRoot(), stackName, { catalogDir });
   const { config, secretKeys } = pulumiConfigOfFile(stack);
-  if (opts.catalogDir !== undefined) config["runway:catalogDir"] = path.resolve(opts.catalogDir);
-  return recordProgram(runProgram, { project: "runway", stack: stackName, config, secretKeys, preview: opts.preview });
+  return recordProgram(() => runProgram({ catalogDir }), { project: "runway", stack: stackName, config, secretKeys, preview: opts.preview });
 }
