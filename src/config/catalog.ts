@@ -5,6 +5,8 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { SERVICE_PORT } from "../manifest/to-kubernetes";
 import { type CatalogEntry, catalogEntrySchema } from "./schema/catalog";
+import { type PlacementContext, placementProblems } from "./placement";
+import type { Jurisdiction } from "./regions";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { validateSource } from "./validate";
 import { diagnosticAt, displayPath, readYamlFile, type YamlSource } from "./yaml-source";
@@ -48,6 +50,8 @@ export interface CatalogContext {
   environments: ReadonlyMap<string, readonly string[]>;
   /** `service@environment` pairs provisioned by service stacks. */
   serviceStacks: ReadonlySet<string>;
+  /** Regions of each environment and of each service stack's cluster; without it regions are not checked. */
+  placement?: PlacementContext;
 }
 
 /** Problems of one entry that need no other file, plus those that need the stacks. */
@@ -85,6 +89,7 @@ export function entryProblems(c: CatalogFile, ctx: CatalogContext): Diagnostic[]
       out.push(diagnosticAt(source, at, `dedicated in ${env} but no project configuration: add stacks/Pulumi.${name}-${env}.yaml with runway:kind: service, runway:service: ${name}, runway:environment: ${env}`));
     }
   }
+  if (ctx.placement) out.push(...placementProblems(c, ctx.placement));
   (entry.spec.egress ?? []).forEach((rule, i) => {
     if (rule.namespace !== undefined) {
       const what = rule.namespace === name ? "its own namespace is always reachable" : `'${rule.namespace}' is another tenant's namespace; reach other services through their Gateway host`;
@@ -150,8 +155,25 @@ export interface TenantSpec {
   chartRepository: string;
   chartValues: Record<string, unknown>;
   quota: { cpu: string; memory: string; pods: number };
-  /** `port`: the Service port the route sends to; `targetPort`: the port the pods listen on (network policy). */
-  exposure: { visibility: "external" | "internal" | "none"; port: number; targetPort: number; service: string };
+  /**
+   * `port`: the Service port the route sends to; `targetPort`: the port the pods listen on (network policy);
+   * `healthCheckPath`: what the global load balancer checks, when the entry sets it (default `/`).
+   */
+  exposure: { visibility: "external" | "internal" | "none"; port: number; targetPort: number; service: string; healthCheckPath?: string };
+  /** Regions the service runs in here, when the entry lists them; undefined: the environment's primary region. */
+  regions?: string[];
+  /** Jurisdiction the service's workloads are pinned to (spec.residency). */
+  residency?: Jurisdiction;
+  /**
+   * Name the service's chart gives its objects and pods (`app.kubernetes.io/name`), when the tenant is named
+   * otherwise: a Dedicated customer's instance on a shared cluster. Default: `name`.
+   */
+  app?: string;
+  /**
+   * Project that holds the workload's GCP service account `rw-<app>`, when not the cluster's: a Dedicated
+   * customer's own project (its stack creates the account). Default: the cluster's project.
+   */
+  identityProject?: string;
   egress: { cidr: string; ports: number[] }[];
   secrets: { name: string; path: string }[];
   contacts: string[];
@@ -185,7 +207,10 @@ export function resolveTenant(entry: CatalogEntry, environment: string, stages: 
       port,
       targetPort: entry.spec.exposure?.targetPort ?? port,
       service: entry.spec.exposure?.service ?? name,
+      healthCheckPath: entry.spec.exposure?.healthCheckPath,
     },
+    regions: o?.regions ?? entry.spec.regions,
+    residency: entry.spec.residency,
     egress: (entry.spec.egress ?? []).filter((e) => e.cidr !== undefined).map((e) => ({ cidr: e.cidr as string, ports: e.ports })),
     secrets: entry.spec.secrets ?? [],
     contacts: entry.metadata.contacts ?? [],

@@ -7,6 +7,7 @@ import { BROADEST_AUTHORIZED_PREFIX, cidrsOverlap, coversInternet, parseCidr } f
 import { type SelfhostedConfig, type StackConfig, stackFileSchema } from "./schema/stack";
 import { checkKubeconfigFile } from "../selfhosted/kubeconfig";
 import { networkProblems, valuesProblems } from "../selfhosted/turn-up";
+import { isolationProblems } from "./dedicated";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { projectConfigProblems, readProjectFile, secretsProviderProblems } from "./pulumi-project";
 import { validateSource } from "./validate";
@@ -83,6 +84,7 @@ function authorizedNetworkProblems(cidrs: readonly string[], at: (string | numbe
 export function stackProblems(config: StackConfig, root?: string): Problem[] {
   const out: Problem[] = [];
   if (config["runway:kind"] === "selfhosted") return selfhostedProblems(config, root);
+  if (config["runway:kind"] === "dedicated-tenant") out.push(...isolationProblems(config));
   const network = config["runway:network"];
   const cluster = config["runway:cluster"];
   if (network) {

@@ -19,6 +19,18 @@ export interface TenantScope {
   /** GKE cluster the namespace is on. */
   cluster: string;
   environment: string;
+  /** Region of the cluster, for a service in several regions: shown in titles and set as a label. Default none. */
+  region?: string;
+}
+
+/** "staging", or "staging, europe-west4" for one region of a service in several. */
+export function tenantWhere(t: Pick<TenantScope, "environment" | "region">): string {
+  return t.region ? `${t.environment}, ${t.region}` : t.environment;
+}
+
+/** GCP labels of a tenant's dashboard and alerts. */
+export function tenantGcpLabels(t: TenantScope): Record<string, string> {
+  return gcpLabels({ service: t.service, environment: t.environment }, t.region ? { cluster: t.cluster, region: t.region } : { cluster: t.cluster });
 }
 
 /**
@@ -49,6 +61,7 @@ export function checkTenant(t: TenantScope): void {
   checkDnsLabel("namespace", t.namespace, 63);
   checkDnsLabel("clusterName", t.cluster, 40);
   checkDnsLabel("environment", t.environment, 63);
+  if (t.region !== undefined) checkDnsLabel("region", t.region, 63);
 }
 
 /** Fills the defaults of `metrics` and checks every name. */
@@ -95,7 +108,7 @@ export function tenantDashboard(
   const tiles = arrange([
     note(
       "About this dashboard",
-      `**${t.service}** in namespace \`${t.namespace}\` on cluster \`${t.cluster}\` (${t.environment}). ` +
+      `**${t.service}** in namespace \`${t.namespace}\` on cluster \`${t.cluster}\` (${tenantWhere(t)}). ` +
         `Traffic and latency come from the service's own \`${m.requestsTotal}\` and \`${m.latencyHistogram}\`; ` +
         "saturation from GKE system metrics. See `docs/observability.md` in the Runway repository.",
       4,
@@ -144,8 +157,8 @@ export function tenantDashboard(
     },
   ]);
   return {
-    displayName: `Runway ${t.service} (${t.environment})`,
+    displayName: `Runway ${t.service} (${tenantWhere(t)})`,
     mosaicLayout: { columns: GRID_COLUMNS, tiles },
-    labels: gcpLabels({ service: t.service, environment: t.environment }, { cluster: t.cluster }),
+    labels: tenantGcpLabels(t),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * IAM controls I1–I4 of the security checklist, on non-authoritative IAM grants (IAMMember, IAMBinding).
  */
+import { isPrescribedAgentGrant } from "../gcp/project";
 import { at, type CheckedResource, type Finding, isOpaque, list, type Rule, show, unverified } from "./rule";
 
 /** Grants on a project, folder or organization: where basic roles and impersonation reach everything. */
@@ -98,7 +99,8 @@ function checkAdminForServiceAccounts(g: CheckedResource): Finding[] {
   if (typeof role !== "string" || !ADMIN_ROLE.test(role)) return [];
   return grantMembers(g).flatMap(({ path, value }): Finding[] => {
     if (isOpaque(value)) return [unverified(path, value)];
-    return typeof value === "string" && USER_MANAGED_SA.test(value) ? [`${path} ${show(value)} gets ${show(role)}; grant service accounts narrower roles than admin, editor or owner`] : [];
+    // Only the exact service-agent grants Google's setup prescribes are admitted (src/gcp/project.ts).
+    return typeof value === "string" && USER_MANAGED_SA.test(value) && !isPrescribedAgentGrant(role, value) ? [`${path} ${show(value)} gets ${show(role)}; grant service accounts narrower roles than admin, editor or owner`] : [];
   });
 }
 
