@@ -10,6 +10,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadCatalog } from "../src/config/catalog";
 import { catalogContext, crossStackProblems, loadAllStacks } from "../src/config/project";
 import { loadStackFile } from "../src/config/stack";
+import { hostedInstances } from "../src/config/dedicated";
+import { environmentTopology } from "../src/config/topology";
+import { tenantsOfCluster } from "../src/platform/regional";
 import type { PlannedResource } from "../src/plan/engine";
 import { planStack } from "../src/plan/stack-plan";
 import { checkPlan } from "../src/rules/check";
@@ -113,6 +116,34 @@ describe("namespace isolation (globex)", () => {
 
   it("both stacks pass every guardrail", () => {
     for (const p of [own, host]) expect(checkPlan(p).violations.filter((v) => v.severity === "mandatory"), p.stack).toEqual([]);
+  });
+});
+
+describe("namespace isolation on a further region of the host environment", () => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "runway-dedicated-")), "Pulumi.dedicated-initech.yaml");
+  writeFileSync(
+    file,
+    readFileSync(path.join(ROOT, "stacks", "Pulumi.dedicated-globex.yaml"), "utf8")
+      .replace("runway:tenant: globex", "runway:tenant: initech")
+      .replace("projectId: gl-dedicated-globex", "projectId: gl-dedicated-initech")
+      .replace("runway:residency: us", "runway:residency: eu")
+      .replace("    environment: production\n    region: us-east1\n", "    environment: staging\n    region: europe-west4\n"),
+  );
+  const all = [...stacks, loadStackFile(file)];
+  const topo = environmentTopology(all, "staging");
+  if (!topo) throw new Error("the examples define staging");
+  const instances = hostedInstances("staging", all, catalog.map((c) => c.entry));
+
+  it("is hosted by the environment, in its region, with its identity in the customer's project", () => {
+    expect(instances.map((t) => [t.name, t.regions, t.identityProject, t.stage])).toEqual([["initech-ai-gateway", ["europe-west4"], "gl-dedicated-initech", "gitlab-17.8"]]);
+    expect(crossStackProblems(all[all.length - 1], all, catalog)).toEqual([]);
+  });
+
+  it("runs in the region's cluster and is routed by the primary, which holds its namespace without a workload", () => {
+    const byCluster = (region: string) => tenantsOfCluster(topo, region, instances).map((t) => ({ name: t.spec.name, workload: t.workload, global: t.global, exportToFleet: t.exportToFleet }));
+    expect(byCluster("europe-west4")).toEqual([{ name: "initech-ai-gateway", workload: true, global: false, exportToFleet: true }]);
+    expect(byCluster("us-east1")).toEqual([{ name: "initech-ai-gateway", workload: false, global: true, exportToFleet: false }]);
+    expect(byCluster("asia-northeast1")).toEqual([]);
   });
 });
 
