@@ -60,7 +60,8 @@ describe("cluster isolation (acme)", () => {
   });
 
   it("has its own host, certificate and Vault mount", () => {
-    expect(p.outputs).toMatchObject({ hosts: ["ai-gateway.dedicated-acme.runway.gitlab.net"], isolation: "cluster", region: "europe-west4" });
+    expect(p.outputs).toMatchObject({ hosts: ["ai-gateway.dedicated-acme.runway.gitlab.net"], isolation: "cluster", region: "europe-west4", externalAddress: expect.stringMatching(/^34\./) });
+    expect(p.outputs.dnsAuthorizationRecords).toEqual([expect.objectContaining({ name: expect.stringMatching(/\.dedicated-acme\.runway\.gitlab\.net\.$/), type: "CNAME" })]);
     expect(p.one("gcp:certificatemanager/certificate:Certificate", "dedicated-acme-gateway-global").inputs).toMatchObject({ project: "gl-dedicated-acme", managed: { domains: ["*.dedicated-acme.runway.gitlab.net", "dedicated-acme.runway.gitlab.net"] } });
     expect(p.one("vault:index/mount:Mount").inputs).toMatchObject({ path: "runway/env/dedicated-acme" });
     expect(p.one("vault:index/mount:Mount").protect).toBe(true);

@@ -9,6 +9,7 @@ import { workloadPoolFor } from "../../src/gcp/cluster";
 import { ServiceProject } from "../gcp/service-project";
 import { DEFAULT_PLATFORM_SOURCE } from "./cluster-core";
 import { RunwayCluster } from "./runway-cluster";
+import type { SharedGateway } from "./shared-gateway";
 
 /** The platform configuration tag every Dedicated customer's own cluster follows. */
 export const DEDICATED_PLATFORM_TAG = "dedicated";
@@ -37,6 +38,8 @@ export class DedicatedTenant extends pulumi.ComponentResource {
   readonly projectId: pulumi.Output<string>;
   /** The services' hosts. */
   readonly hosts: string[];
+  /** Cluster isolation: the customer's Gateways (DNS authorization records to publish, external address). */
+  readonly gateway: SharedGateway | undefined;
 
   constructor(name: string, args: DedicatedTenantArgs, opts?: pulumi.ComponentResourceOptions) {
     const c = args.config;
@@ -70,6 +73,7 @@ export class DedicatedTenant extends pulumi.ComponentResource {
         { parent: this },
       );
       this.projectId = own.project.projectId;
+      this.gateway = own.gateway;
       this.hosts = args.services.map((t) => serviceHost(t.name, t.environment, cluster.domain as string));
     } else {
       const host = args.host as { projectId: string; domain: string };
@@ -107,6 +111,7 @@ export class DedicatedTenant extends pulumi.ComponentResource {
         );
       }
       this.projectId = project.projectId;
+      this.gateway = undefined;
       this.hosts = args.services.map((t) => serviceHost(t.name, t.environment, host.domain));
     }
     this.registerOutputs({ projectId: this.projectId, hosts: this.hosts });

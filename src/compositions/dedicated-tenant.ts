@@ -33,5 +33,13 @@ export function dedicatedTenantComposition(ctx: StackContext, config: DedicatedT
     projectId: t.projectId,
     hosts: t.hosts,
     ...(hostEnv ? { hostEnvironment: hostEnv } : {}),
+    // Cluster isolation: to publish in the customer's zone, as for an environment (docs/dedicated.md).
+    ...(t.gateway
+      ? {
+          dnsAuthorizationRecords: t.gateway.dnsAuthorizationRecord,
+          ...(t.gateway.regionalDnsAuthorizationRecord ? { regionalDnsAuthorizationRecords: t.gateway.regionalDnsAuthorizationRecord } : {}),
+          externalAddress: t.gateway.externalAddress,
+        }
+      : {}),
   };
 }
