@@ -6,6 +6,7 @@ import type { DedicatedTenantConfig } from "../../src/config/schema/stack";
 import { serviceAccountId, serviceHost } from "../../src/naming";
 import { tenantNames } from "../../src/tenancy/objects";
 import { workloadPoolFor } from "../../src/gcp/cluster";
+import { stackProjectSettings } from "../../src/gcp/project";
 import { ServiceProject } from "../gcp/service-project";
 import { DEFAULT_PLATFORM_SOURCE } from "./cluster-core";
 import { RunwayCluster } from "./runway-cluster";
@@ -80,18 +81,7 @@ export class DedicatedTenant extends pulumi.ComponentResource {
       const g = c["runway:gcp"];
       const project = new ServiceProject(
         name,
-        {
-          projectId: g.projectId,
-          folderId: g.folderId,
-          billingAccount: g.billingAccount,
-          labels,
-          extraLabels: g.labels,
-          apis: g.apis,
-          budget: g.budget,
-          sharedVpcHostProject: g.sharedVpcHostProject,
-          contacts: g.contacts,
-          runtimeServiceAccount: false,
-        },
+        { ...stackProjectSettings(g, labels), runtimeServiceAccount: false },
         { parent: this },
       );
       const inProject = { parent: this, dependsOn: [project] };

@@ -8,6 +8,7 @@ import { serviceHost } from "../../src/naming";
 import { CiIdentity } from "../gcp/ci-identity";
 import type { GkeCluster } from "../gcp/gke-cluster";
 import { Network } from "../gcp/network";
+import { stackProjectSettings } from "../../src/gcp/project";
 import { ServiceProject } from "../gcp/service-project";
 import { inBatches, TENANT_BATCH } from "../../src/batches";
 import { Tenant, type TenantVaultArgs } from "../tenancy/tenant";
@@ -99,15 +100,8 @@ export class RunwayCluster extends pulumi.ComponentResource {
     this.project = new ServiceProject(
       name,
       {
-        projectId: args.gcp.projectId,
-        folderId: args.gcp.folderId,
-        billingAccount: args.gcp.billingAccount,
-        labels: { ...args.labels, environment },
-        extraLabels: args.gcp.labels,
+        ...stackProjectSettings(args.gcp, { ...args.labels, environment }),
         apis: args.multiRegion ? [...(args.gcp.apis ?? []), ...FLEET_APIS] : args.gcp.apis,
-        budget: args.gcp.budget,
-        sharedVpcHostProject: args.gcp.sharedVpcHostProject,
-        contacts: args.gcp.contacts,
         runtimeServiceAccount: false,
       },
       { parent: this },

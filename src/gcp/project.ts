@@ -67,6 +67,24 @@ export interface ProjectSettings {
   contacts?: string[];
 }
 
+/** A stack's `runway:gcp` as ServiceProject settings, with the stack's Runway labels. */
+export function stackProjectSettings(
+  g: Pick<ProjectSettings, "projectId" | "folderId" | "billingAccount" | "apis" | "budget" | "sharedVpcHostProject" | "contacts"> & { labels?: Record<string, string> },
+  labels: RunwayLabels,
+): ProjectSettings {
+  return {
+    projectId: g.projectId,
+    folderId: g.folderId,
+    billingAccount: g.billingAccount,
+    labels,
+    extraLabels: g.labels,
+    apis: g.apis,
+    budget: g.budget,
+    sharedVpcHostProject: g.sharedVpcHostProject,
+    contacts: g.contacts,
+  };
+}
+
 const API = /^[a-z0-9.-]+\.googleapis\.com$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const FOLDER = /^[0-9]{6,20}$/;

@@ -3,9 +3,9 @@
  * tenant. Each policy carries its runbook as markdown documentation, shown in the incident and the notification.
  */
 import { gcpLabels } from "../naming";
-import { checkNotificationChannels, checkRatio } from "./checks";
+import { checkNotificationChannels } from "./checks";
 import { agentUp, checkCluster, type ClusterScopeOptions, fluxNotReady, fluxReconcileErrors, GITLAB_AGENT_NAMESPACE } from "./cluster-dashboard";
-import { checkTenant, DEFAULT_ERROR_RATIO_THRESHOLD, errorRatio, tenantGcpLabels, type TenantMetrics, tenantMetrics, type TenantScope, tenantWhere } from "./tenant-dashboard";
+import { checkTenant, errorRatio, tenantGcpLabels, type TenantMetrics, type TenantScope, tenantSignals, tenantWhere } from "./tenant-dashboard";
 import type { AlertPolicy, PromQLCondition } from "./types";
 
 /** A policy and the suffix that names its resource (`<component>-<id>`). */
@@ -120,10 +120,7 @@ export function tenantAlertPolicies(
 ): NamedAlertPolicy[] {
   checkTenant(t);
   checkNotificationChannels(notificationChannels);
-  const m = tenantMetrics(o.metrics);
-  const threshold = o.errorRatioThreshold ?? DEFAULT_ERROR_RATIO_THRESHOLD;
-  checkRatio("errorRatioThreshold", threshold);
-  const percent = `${+(threshold * 100).toFixed(2)}%`;
+  const { m, threshold, percent } = tenantSignals(o);
   return [
     {
       id: "error-ratio",

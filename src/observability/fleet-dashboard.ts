@@ -5,10 +5,10 @@
  */
 import { gcpLabels } from "../naming";
 import { policy, type NamedAlertPolicy } from "./alerts";
-import { checkDnsLabel, checkNotificationChannels, checkRatio } from "./checks";
+import { checkDnsLabel, checkNotificationChannels } from "./checks";
 import { arrange } from "./layout";
 import { histogramQuantile, rate, sel, sumBy, type Matcher } from "./promql";
-import { DEFAULT_ERROR_RATIO_THRESHOLD, type TenantMetrics, tenantMetrics } from "./tenant-dashboard";
+import { type SignalOptions, type TenantMetrics, tenantSignals } from "./tenant-dashboard";
 import { GRID_COLUMNS, type Dashboard } from "./types";
 import { chart, note, stat } from "./widgets";
 
@@ -63,11 +63,9 @@ export function fleetDashboardName(f: Pick<FleetScope, "service" | "environment"
 }
 
 /** The dashboard of one service in total and by region. */
-export function fleetDashboard(f: FleetScope, o: { metrics?: Partial<TenantMetrics>; errorRatioThreshold?: number } = {}): Dashboard {
+export function fleetDashboard(f: FleetScope, o: SignalOptions = {}): Dashboard {
   checkFleet(f);
-  const m = tenantMetrics(o.metrics);
-  const threshold = o.errorRatioThreshold ?? DEFAULT_ERROR_RATIO_THRESHOLD;
-  checkRatio("errorRatioThreshold", threshold);
+  const { m, threshold } = tenantSignals(o);
   const regions = f.clusters.map((c) => `${c.region} (\`${c.cluster}\`)`).join(", ");
   const byCluster = ["cluster"];
   const tiles = arrange([
@@ -117,14 +115,11 @@ export function fleetDashboard(f: FleetScope, o: { metrics?: Partial<TenantMetri
 export function fleetAlertPolicies(
   f: FleetScope,
   notificationChannels: readonly string[],
-  o: { metrics?: Partial<TenantMetrics>; errorRatioThreshold?: number } = {},
+  o: SignalOptions = {},
 ): NamedAlertPolicy[] {
   checkFleet(f);
   checkNotificationChannels(notificationChannels);
-  const m = tenantMetrics(o.metrics);
-  const threshold = o.errorRatioThreshold ?? DEFAULT_ERROR_RATIO_THRESHOLD;
-  checkRatio("errorRatioThreshold", threshold);
-  const percent = `${+(threshold * 100).toFixed(2)}%`;
+  const { m, threshold, percent } = tenantSignals(o);
   const labels = gcpLabels({ service: f.service, environment: f.environment }, { scope: "all-regions" });
   const dashboard = fleetDashboardName(f);
   const base = { evaluationInterval: "60s" as const, ruleGroup: "runway_fleet", labels: { service: f.service, namespace: f.namespace } };

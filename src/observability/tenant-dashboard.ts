@@ -73,6 +73,19 @@ export function tenantMetrics(metrics: Partial<TenantMetrics> = {}): TenantMetri
   return m;
 }
 
+/** What a service's dashboards and alerts read: its metric names and error-ratio threshold, defaults applied and checked. */
+export interface SignalOptions {
+  metrics?: Partial<TenantMetrics>;
+  errorRatioThreshold?: number;
+}
+
+export function tenantSignals(o: SignalOptions = {}): { m: TenantMetrics; threshold: number; percent: string } {
+  const m = tenantMetrics(o.metrics);
+  const threshold = o.errorRatioThreshold ?? DEFAULT_ERROR_RATIO_THRESHOLD;
+  checkRatio("errorRatioThreshold", threshold);
+  return { m, threshold, percent: `${+(threshold * 100).toFixed(2)}%` };
+}
+
 function scope(t: TenantScope): Scope {
   return { cluster: t.cluster, namespace: t.namespace };
 }
@@ -98,9 +111,7 @@ export function tenantDashboard(
   o: { metrics?: Partial<TenantMetrics>; errorRatioThreshold?: number } = {},
 ): Dashboard {
   checkTenant(t);
-  const m = tenantMetrics(o.metrics);
-  const threshold = o.errorRatioThreshold ?? DEFAULT_ERROR_RATIO_THRESHOLD;
-  checkRatio("errorRatioThreshold", threshold);
+  const { m, threshold } = tenantSignals(o);
   const containers = systemScope(scope(t), "k8s_container");
   const cpu = sel("kubernetes_io:container_cpu_limit_utilization", containers);
   const memory = sel("kubernetes_io:container_memory_limit_utilization", { ...containers, memory_type: "non-evictable" });
