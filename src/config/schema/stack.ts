@@ -257,7 +257,7 @@ export const regionConfigSchema = z.strictObject({
   "runway:network": regionNetwork,
   "runway:cluster": cluster,
   "runway:gitlabToken": secureValue.describe("GitLab API token that registers the regional cluster's GitLab agent: pulumi config set --secret runway:gitlabToken."),
-  "runway:observability": observability,
+  "runway:observability": observability.describe("Notification channels of the regional cluster's and its tenants' alerts; none listed: the platform stack's."),
   ...common,
 });
 
