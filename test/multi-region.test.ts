@@ -203,6 +203,14 @@ describe("observability per region and in total", () => {
     expect(JSON.stringify(anywhere.inputs)).toContain('cluster=~\\"runway-staging|runway-staging-asia-northeast1|runway-staging-europe-west4\\"');
   });
 
+  it("a regional stack that lists no notification channels notifies the environment's", () => {
+    const channels = (stack: Stack) => plans[stack].ofType(T.alert).map((a) => inputs<{ notificationChannels: string[] }>(a).notificationChannels);
+    for (const stack of ["platform-staging-europe-west4", "platform-staging-asia-northeast1"] as const) {
+      expect(new Set(channels(stack).flat()), stack).toEqual(new Set(["projects/gl-runway-staging/notificationChannels/1234567890"]));
+      expect(channels(stack).every((c) => c.length === 1), stack).toBe(true);
+    }
+  });
+
   it("single-region services keep their dashboard title", () => {
     expect(titles(plans["platform-staging"], T.dashboard, "duo-workflow-service-observability")).toEqual(["Runway duo-workflow-service (staging)"]);
   });
