@@ -10,8 +10,8 @@ import { parse } from "yaml";
 import type { StackFile } from "./config/stack";
 import { orderStacks } from "./pipeline";
 
-export type StackKind = "platform" | "service" | "selfhosted";
-const KINDS: StackKind[] = ["platform", "service", "selfhosted"];
+export type StackKind = "platform" | "service" | "selfhosted" | "region" | "dedicated-tenant";
+const KINDS: StackKind[] = ["platform", "service", "selfhosted", "region", "dedicated-tenant"];
 
 /** Files that change how every stack is built or checked, whatever imports them. */
 const GLOBAL_FILES = [/^package(-lock)?\.json$/, /^Pulumi\.yaml$/, /^tsconfig\.json$/, /^policy\//, /^PulumiPolicy\.yaml$/];
@@ -76,6 +76,33 @@ function catalogFacts(text: string | undefined): { name?: string; environments: 
   }
 }
 
+/** The environment whose clusters a stack builds or joins: a platform or region stack's. */
+function environmentOf(s: StackFile): string | undefined {
+  const c = s.config;
+  return c["runway:kind"] === "platform" || c["runway:kind"] === "region" ? c["runway:environment"] : undefined;
+}
+
+/**
+ * The stacks that read a stack file's text, by kind and environment: a platform stack is read by its environment's
+ * regional stacks (project, VPC, settings); a regional stack by its platform stack (the fleet and each service's
+ * regions); a namespace-isolated Dedicated tenant by its host environment's clusters. Tolerant of invalid YAML.
+ */
+function stackReaders(text: string | undefined): { kinds: string[]; environment: string }[] {
+  if (!text) return [];
+  try {
+    const c = (parse(text) as { config?: Record<string, unknown> } | null)?.config ?? {};
+    const kind = c["runway:kind"];
+    const env = c["runway:environment"];
+    if (kind === "platform" && typeof env === "string") return [{ kinds: ["region"], environment: env }];
+    if (kind === "region" && typeof env === "string") return [{ kinds: ["platform"], environment: env }];
+    const host = c["runway:host"] as { environment?: unknown } | undefined;
+    if (kind === "dedicated-tenant" && typeof host?.environment === "string") return [{ kinds: ["platform", "region"], environment: host.environment }];
+  } catch {
+    // an unreadable file affects only itself
+  }
+  return [];
+}
+
 export interface AffectedInput {
   root: string;
   /** Every stack of the project, derived ones included (loadProjectStacks). */
@@ -112,6 +139,11 @@ export function affectedStacks(input: AffectedInput): Affected {
     const stackMatch = /^stacks\/Pulumi\.(.+)\.ya?ml$/.exec(file);
     if (stackMatch) {
       if (all.includes(stackMatch[1])) mark([stackMatch[1]], file);
+      // Stacks that read this one: an environment's clusters read each other's regions, and the hosts of a
+      // Dedicated customer's namespaces read its stack.
+      const abs = path.resolve(root, file);
+      const readers = [stackReaders(existsSync(abs) ? readFileSync(abs, "utf8") : undefined), stackReaders(input.baseText(file))].flat();
+      mark(stacks.filter((s) => s.name !== stackMatch[1] && readers.some((r) => r.kinds.includes(s.config["runway:kind"]) && environmentOf(s) === r.environment)).map((s) => s.name), file);
       // A platform stack's defaults are its environment's derived stacks' too.
       const platform = stacks.find((s) => s.name === stackMatch[1] && s.config["runway:kind"] === "platform");
       if (platform) mark(derivedIn(stacks, platform.config["runway:kind"] === "platform" ? platform.config["runway:environment"] : ""), file);
@@ -138,8 +170,14 @@ export function affectedStacks(input: AffectedInput): Affected {
         const c = s.config;
         if (c["runway:kind"] === "selfhosted") continue;
         if (path.resolve(root, c["runway:catalogDir"]) !== path.dirname(abs)) continue;
-        if (c["runway:kind"] === "platform" && envs.has(c["runway:environment"])) mark([s.name], file);
+        if ((c["runway:kind"] === "platform" || c["runway:kind"] === "region") && envs.has(c["runway:environment"])) mark([s.name], file);
         if (c["runway:kind"] === "service" && names.has(c["runway:service"])) mark([s.name], file);
+        if (c["runway:kind"] === "dedicated-tenant" && c["runway:services"].some((n) => names.has(n))) {
+          mark([s.name], file);
+          // A namespace-isolated customer's services run on its host environment's clusters.
+          const host = c["runway:host"]?.environment;
+          if (host) mark(stacks.filter((h) => (h.config["runway:kind"] === "platform" || h.config["runway:kind"] === "region") && h.config["runway:environment"] === host).map((h) => h.name), file);
+        }
       }
     }
   }

@@ -4,7 +4,7 @@
  * and shared Gateway its services use), then its service stacks. Previews list stacks in the same order; deploys
  * run wave by wave. Self-hosted stacks belong to customers' clusters and are not deployed from here.
  */
-import type { StackFile } from "./config/stack";
+import { type StackFile, stackEnvironment } from "./config/stack";
 
 export interface Wave {
   environment: string;
@@ -16,8 +16,15 @@ export interface Wave {
   services: string[];
 }
 
+/**
+ * The wave a stack deploys in: its environment's. A Dedicated tenant whose services are namespaces of a host
+ * environment's cluster deploys with that environment (after its platform stack); one with its own cluster deploys
+ * in a wave of its own, `dedicated-<tenant>`, after every environment.
+ */
 function envOf(s: StackFile): string | undefined {
-  return s.config["runway:kind"] === "selfhosted" ? undefined : s.config["runway:environment"];
+  const c = s.config;
+  if (c["runway:kind"] === "dedicated-tenant" && c["runway:isolation"] === "namespace" && c["runway:host"]) return c["runway:host"].environment;
+  return stackEnvironment(c);
 }
 
 /**
@@ -40,6 +47,10 @@ export function deployWaves(stacks: readonly StackFile[]): Wave[] {
       w.services.push(s.name);
     }
   }
+  // An environment with no platform stack (a Dedicated customer's own instance, or an error `runway validate`
+  // reports) deploys after every environment that has one.
+  const defined = [...waves.values()].filter((w) => w.platform.length).map((w) => w.environment);
+  for (const w of waves.values()) if (!w.platform.length) w.after = defined;
   const order: Wave[] = [];
   const pending = [...waves.values()].sort((a, b) => a.environment.localeCompare(b.environment));
   while (pending.length) {

@@ -11,6 +11,8 @@ import { isOfflinePlan } from "./plan/engine";
 import { platformComposition } from "./compositions/platform";
 import { serviceComposition } from "./compositions/service";
 import { selfhostedComposition } from "./compositions/selfhosted";
+import { regionComposition } from "./compositions/region";
+import { dedicatedTenantComposition } from "./compositions/dedicated-tenant";
 
 /** Secret config values, read through Pulumi so they stay secrets end to end. */
 export interface StackSecrets {
@@ -130,5 +132,9 @@ async function buildStack(opts: ProgramOptions): Promise<Record<string, unknown>
       return serviceComposition(ctx, config, secrets);
     case "selfhosted":
       return selfhostedComposition(ctx, config, secrets);
+    case "region":
+      return regionComposition(ctx, config, secrets);
+    case "dedicated-tenant":
+      return dedicatedTenantComposition(ctx, config, secrets);
   }
 }

@@ -9,21 +9,38 @@ const affected = (files: string[], base: Record<string, string> = {}) =>
   affectedStacks({ root: ROOT, stacks, changedFiles: files, baseText: (f) => base[f] }).stacks;
 
 describe("runway affected", () => {
-  it("a catalog file affects the platform stacks of its environments and its service stacks", () => {
-    expect(affected(["services/ai-gateway.yaml"])).toEqual(["platform-staging", "platform-production", "ai-gateway-production"]);
+  it("a catalog file affects the platform and regional stacks of its environments, its service stacks and the Dedicated tenants that run it", () => {
+    expect(affected(["services/ai-gateway.yaml"])).toEqual([
+      "ai-gateway-production",
+      "dedicated-acme",
+      "dedicated-globex",
+      "platform-production",
+      "platform-staging",
+      "platform-staging-asia-northeast1",
+      "platform-staging-europe-west4",
+    ]);
   });
 
-  it("a catalog file listing one environment affects only that environment's platform stack", () => {
-    expect(affected(["services/glgo.yaml"])).toEqual(["platform-staging"]);
+  it("a catalog file listing one environment affects only that environment's clusters", () => {
+    expect(affected(["services/glgo.yaml"])).toEqual(["platform-staging", "platform-staging-asia-northeast1", "platform-staging-europe-west4"]);
   });
 
   it("a removed environment still affects the stack that onboarded it", () => {
     const before = "metadata:\n  name: glgo\nspec:\n  environments: [staging, production]\n";
-    expect(affected(["services/glgo.yaml"], { "services/glgo.yaml": before })).toEqual(["platform-staging", "platform-production"]);
+    expect(affected(["services/glgo.yaml"], { "services/glgo.yaml": before })).toEqual(["platform-production", "platform-staging", "platform-staging-asia-northeast1", "platform-staging-europe-west4"]);
   });
 
-  it("a stack file affects only its stack", () => {
-    expect(affected(["stacks/Pulumi.platform-staging.yaml"])).toEqual(["platform-staging"]);
+  it("a stack file affects only its stack when no other stack reads it", () => {
+    expect(affected(["stacks/Pulumi.ai-gateway-production.yaml"])).toEqual(["ai-gateway-production"]);
+  });
+
+  it("a platform stack file affects its regions, and a regional stack file its platform stack", () => {
+    expect(affected(["stacks/Pulumi.platform-staging.yaml"])).toEqual(["platform-staging", "platform-staging-asia-northeast1", "platform-staging-europe-west4"]);
+    expect(affected(["stacks/Pulumi.platform-staging-europe-west4.yaml"])).toEqual(["platform-staging", "platform-staging-europe-west4"]);
+  });
+
+  it("a namespace-isolated Dedicated tenant's stack file affects its host environment's clusters", () => {
+    expect(affected(["stacks/Pulumi.dedicated-globex.yaml"])).toEqual(["dedicated-globex", "platform-production"]);
   });
 
   it("a component affects the stack kinds that use it", () => {

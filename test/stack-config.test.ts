@@ -35,7 +35,7 @@ describe("stack file validation", () => {
 
   it("an unknown runway:kind names the allowed kinds", () => {
     expect(errorsOf((t) => t.replace("runway:kind: platform", "runway:kind: platfrom"))).toEqual([
-      '7:16: config.runway:kind: expected one of platform, service, selfhosted, got string "platfrom"',
+      '7:16: config.runway:kind: expected one of platform, service, selfhosted, region, dedicated-tenant, got string "platfrom"',
     ]);
   });
 

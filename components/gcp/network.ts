@@ -44,6 +44,37 @@ export interface NetworkSubnet {
 }
 
 /**
+ * A region's part of a VPC, as children of `parent` named after `base`: the subnet with pod and service ranges, a
+ * Cloud Router with Cloud NAT, and the proxy-only subnet when the region lists one (`${base}-proxy`). Shared by the
+ * Network and by a regional stack's RegionalNetwork, so a region looks the same whichever stack adds it.
+ */
+export function regionalSubnet(
+  parent: pulumi.ComponentResource,
+  base: string,
+  a: { project: pulumi.Input<string>; vpcName: string; networkId: pulumi.Input<string>; subnet: SubnetSpec },
+): NetworkSubnet {
+  const s = a.subnet;
+  const child = { parent };
+  const subnet = new gcp.compute.Subnetwork(base, { project: a.project, network: a.networkId, ...subnetArgs(a.vpcName, s) }, child);
+  const router = new gcp.compute.Router(base, { project: a.project, name: regionalName(a.vpcName, s.region), region: s.region, network: a.networkId }, child);
+  new gcp.compute.RouterNat(
+    base,
+    { project: a.project, router: router.name, ...natArgs(a.vpcName, s.region), subnetworks: [{ name: subnet.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }] },
+    child,
+  );
+  if (s.proxyOnly !== undefined) {
+    new gcp.compute.Subnetwork(`${base}-proxy`, { project: a.project, network: a.networkId, ...proxyOnlySubnetArgs(a.vpcName, s.region, s.proxyOnly) }, child);
+  }
+  return {
+    selfLink: subnet.selfLink,
+    name: regionalName(a.vpcName, s.region),
+    podsRangeName: PODS_RANGE,
+    servicesRangeName: SERVICES_RANGE,
+    ...(s.proxyOnly !== undefined ? { proxyOnlyCidr: s.proxyOnly } : {}),
+  };
+}
+
+/**
  * A VPC without auto subnets: per region a subnet with pod and service ranges, private Google access and flow
  * logs, a proxy-only subnet when the region lists one, a Cloud Router with Cloud NAT, a private DNS zone that sends
  * Google API calls to private.googleapis.com, and minimal ingress firewall rules ending in a logged deny-all.
@@ -70,24 +101,7 @@ export class Network extends pulumi.ComponentResource {
 
     this.subnets = {};
     for (const s of args.subnets) {
-      const regional = `${name}-${s.region}`;
-      const subnet = new gcp.compute.Subnetwork(regional, { project: args.project, network: vpc.id, ...subnetArgs(vpcName, s) }, { parent: this });
-      const router = new gcp.compute.Router(regional, { project: args.project, name: regionalName(vpcName, s.region), region: s.region, network: vpc.id }, { parent: this });
-      new gcp.compute.RouterNat(
-        regional,
-        { project: args.project, router: router.name, ...natArgs(vpcName, s.region), subnetworks: [{ name: subnet.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }] },
-        { parent: this },
-      );
-      if (s.proxyOnly !== undefined) {
-        new gcp.compute.Subnetwork(`${regional}-proxy`, { project: args.project, network: vpc.id, ...proxyOnlySubnetArgs(vpcName, s.region, s.proxyOnly) }, { parent: this });
-      }
-      this.subnets[s.region] = {
-        selfLink: subnet.selfLink,
-        name: regionalName(vpcName, s.region),
-        podsRangeName: PODS_RANGE,
-        servicesRangeName: SERVICES_RANGE,
-        ...(s.proxyOnly !== undefined ? { proxyOnlyCidr: s.proxyOnly } : {}),
-      };
+      this.subnets[s.region] = regionalSubnet(this, `${name}-${s.region}`, { project: args.project, vpcName, networkId: vpc.id, subnet: s });
     }
 
     const apis = googleApisZone(vpcName);

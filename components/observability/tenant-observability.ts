@@ -23,6 +23,8 @@ export interface TenantObservabilityArgs {
   service: string;
   /** Namespace the service runs in. Default the service name, as Runway names tenant namespaces. */
   namespace?: string;
+  /** Region of the cluster, for a service in several regions: named in the dashboard's and alert's titles. Default none. */
+  region?: string;
   /**
    * Notification channels that receive the tenant's alert, as `projects/<project>/notificationChannels/<id>`.
    * Default none: incidents open in Cloud Monitoring but notify no one.
@@ -53,7 +55,7 @@ export interface TenantObservabilityPlan {
 
 /** Decides the scraping, dashboard and alert of a tenant; throws on invalid args before anything is built. */
 export function planTenantObservability(args: TenantObservabilityArgs): TenantObservabilityPlan {
-  const tenant = { service: args.service, namespace: args.namespace ?? args.service, cluster: args.clusterName, environment: args.environment };
+  const tenant = { service: args.service, namespace: args.namespace ?? args.service, cluster: args.clusterName, environment: args.environment, region: args.region };
   const signals = { metrics: args.metrics, errorRatioThreshold: args.errorRatioThreshold };
   return {
     podMonitoring: tenantPodMonitoring(tenant, { podSelector: args.podSelector, port: args.metricsPort, path: args.metricsPath, interval: args.scrapeInterval }),

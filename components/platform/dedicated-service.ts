@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolveTenant } from "../../src/config/catalog";
 import type { CatalogEntry } from "../../src/config/schema/catalog";
 import type { ServiceConfig } from "../../src/config/schema/stack";
+import { stackProjectSettings } from "../../src/gcp/project";
 import { ServiceProject } from "../gcp/service-project";
 import { RunwayCluster, stackClusterArgs } from "./runway-cluster";
 import type { SharedGateway } from "./shared-gateway";
@@ -62,17 +63,7 @@ export class DedicatedService extends pulumi.ComponentResource {
       const g = c["runway:gcp"];
       const project = new ServiceProject(
         name,
-        {
-          projectId: g.projectId,
-          folderId: g.folderId,
-          billingAccount: g.billingAccount,
-          labels: { ...labels, environment: tenant.environment },
-          extraLabels: g.labels,
-          apis: g.apis,
-          budget: g.budget,
-          sharedVpcHostProject: g.sharedVpcHostProject,
-          contacts: g.contacts ?? tenant.contacts,
-        },
+        { ...stackProjectSettings(g, { ...labels, environment: tenant.environment }), contacts: g.contacts ?? tenant.contacts },
         { parent: this },
       );
       this.projectId = project.projectId;

@@ -1,25 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as vault from "@pulumi/vault";
 import type { ClusterConfig, GcpConfig, GitlabConfig, NetworkConfig, PlatformConfig, ServiceConfig, VaultConfig } from "../../src/config/schema/stack";
 import type { TenantSpec } from "../../src/config/catalog";
 import type { RunwayLabels } from "../../src/naming";
-import { tenantNames } from "../../src/tenancy/objects";
-import { Flux } from "../cluster/flux";
-import { GitLabAgent } from "../cluster/gitlab-agent";
-import { VaultIntegration } from "../cluster/vault-integration";
+import { FLEET_APIS } from "../../src/platform/fleet";
+import { type ClusterTenant, sharedWorkloadAccount, tenantRegions } from "../../src/platform/regional";
+import { serviceHost } from "../../src/naming";
 import { CiIdentity } from "../gcp/ci-identity";
-import { GkeCluster } from "../gcp/gke-cluster";
+import type { GkeCluster } from "../gcp/gke-cluster";
 import { Network } from "../gcp/network";
+import { stackProjectSettings } from "../../src/gcp/project";
 import { ServiceProject } from "../gcp/service-project";
-import { ClusterObservability } from "../observability/cluster-observability";
 import { inBatches, TENANT_BATCH } from "../../src/batches";
 import { Tenant, type TenantVaultArgs } from "../tenancy/tenant";
+import { buildClusterCore, DEFAULT_PLATFORM_SOURCE } from "./cluster-core";
+import { Fleet } from "./fleet";
 import { SharedGateway } from "./shared-gateway";
 import { gatewayProblems } from "../../src/platform/gateway";
 import { dashboardUrl, tenantSummary } from "../../src/tenancy/summary";
 
-/** Default OCI artifact holding the platform's own cluster-level configuration, followed per environment. */
-export const DEFAULT_PLATFORM_SOURCE = "oci://registry.gitlab.com/gitlab-com/gl-infra/platform/runway/cluster-config";
+export { DEFAULT_PLATFORM_SOURCE };
 
 export interface RunwayClusterArgs {
   /** Environment the cluster serves. */
@@ -45,6 +44,12 @@ export interface RunwayClusterArgs {
   tenants: TenantSpec[];
   /** OCI artifact of the platform's cluster configuration. Default DEFAULT_PLATFORM_SOURCE, tag = environment. */
   platformSource?: { url: string; tag?: string };
+  /**
+   * The environment has clusters in further regions (`region` stacks) and this is its primary: the fleet, the
+   * multi-cluster Gateway, and how this cluster holds each tenant (tenantsOfCluster), which replaces `tenants`.
+   * `clusters`: every region's cluster, the primary's included. Default: one region, every tenant's workload here.
+   */
+  multiRegion?: { tenants: ClusterTenant[]; clusters: { region: string; cluster: string }[] };
 }
 
 /** RunwayCluster args from a platform or service stack's config (the cluster and network it must have). */
@@ -73,8 +78,10 @@ export class RunwayCluster extends pulumi.ComponentResource {
   readonly project: ServiceProject;
   readonly cluster: GkeCluster;
   readonly clusterName: string;
-  /** The shared Gateway: its certificates' DNS authorization records and its external address. */
+  /** The shared Gateway: its certificates' DNS authorization records, its external and multi-region addresses. */
   readonly gateway: SharedGateway;
+  /** Hosts served by the multi-cluster Gateway, whose DNS records point at its address. */
+  readonly multiRegionHosts: string[];
   /** Vault wiring for tenants on this cluster, when Vault is configured. */
   readonly tenantVault: TenantVaultArgs | undefined;
   /** Resolves once every tenant is created (the first TENANT_BATCH before the constructor returns); await it. */
@@ -87,141 +94,84 @@ export class RunwayCluster extends pulumi.ComponentResource {
   constructor(name: string, args: RunwayClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // The internal Gateway's load balancer needs a proxy-only subnet in the cluster's region.
     const proxyOnlyCidr = args.network.subnets.find((s) => s.region === args.cluster.region)?.proxyOnly;
-    const problems = gatewayProblems(args.tenants.filter((t) => t.lifecycle === "active"), args.cluster.region, proxyOnlyCidr);
+    const placed: ClusterTenant[] = args.multiRegion?.tenants ?? args.tenants.map((spec) => ({ spec, workload: true, global: false, exportToFleet: false }));
+    const problems = gatewayProblems(placed.filter((t) => t.workload && t.spec.lifecycle === "active").map((t) => t.spec), args.cluster.region, proxyOnlyCidr);
     if (problems.length) throw new Error(problems.join("\n"));
     super("runway:platform:RunwayCluster", name, {}, opts);
-    const child = { parent: this };
     const { environment } = args;
 
     this.project = new ServiceProject(
       name,
       {
-        projectId: args.gcp.projectId,
-        folderId: args.gcp.folderId,
-        billingAccount: args.gcp.billingAccount,
-        labels: { ...args.labels, environment },
-        extraLabels: args.gcp.labels,
-        apis: args.gcp.apis,
-        budget: args.gcp.budget,
-        sharedVpcHostProject: args.gcp.sharedVpcHostProject,
-        contacts: args.gcp.contacts,
+        ...stackProjectSettings(args.gcp, { ...args.labels, environment }),
+        apis: args.multiRegion ? [...(args.gcp.apis ?? []), ...FLEET_APIS] : args.gcp.apis,
         runtimeServiceAccount: false,
       },
-      child,
+      { parent: this },
     );
     const project = this.project.projectId;
     // Everything in the project waits for it and its APIs.
     const inProject = { parent: this, dependsOn: [this.project] };
     new CiIdentity(`${name}-ci`, { project, gitlabUrl: args.gitlab.url, audience: args.gitlab.oidcAudience, ciGroup: args.gitlab.ciGroup }, inProject);
 
-    const network = new Network(
-      name,
-      { project, subnets: args.network.subnets, controlPlaneCidrs: [args.cluster.masterIpv4CidrBlock] },
-      inProject,
-    );
-    const subnet = network.subnets[args.cluster.region];
+    const network = new Network(name, { project, subnets: args.network.subnets, controlPlaneCidrs: [args.cluster.masterIpv4CidrBlock] }, inProject);
     this.clusterName = name;
-    this.cluster = new GkeCluster(
-      name,
-      {
-        project,
-        projectNumber: this.project.projectNumber,
-        network: network.networkSelfLink,
-        subnetwork: subnet.selfLink,
-        podsRangeName: subnet.podsRangeName,
-        servicesRangeName: subnet.servicesRangeName,
-        config: args.cluster,
-        labels: args.labels,
-        environment,
-      },
-      inProject,
-    );
-
-    this.providers = [this.cluster.provider];
-    let vaultProvider: vault.Provider | undefined;
-    if (args.vault) {
-      // The token comes from VAULT_TOKEN in the environment at deploy time, never from config or state.
-      vaultProvider = new vault.Provider(`${name}-vault`, { address: args.vault.address, skipChildToken: true }, child);
-      this.providers.push(vaultProvider);
-    }
+    const platformSource = args.platformSource ?? { url: DEFAULT_PLATFORM_SOURCE };
+    const core = buildClusterCore(this, name, {
+      environment,
+      labels: args.labels,
+      project,
+      projectId: args.gcp.projectId,
+      projectNumber: this.project.projectNumber,
+      network: network.networkSelfLink,
+      subnet: network.subnets[args.cluster.region],
+      cluster: args.cluster,
+      gitlab: args.gitlab,
+      gitlabToken: args.gitlabToken,
+      vault: args.vault,
+      createKvMount: args.createKvMount ?? false,
+      notificationChannels: args.notificationChannels,
+      platformSource: { url: platformSource.url, tag: platformSource.tag ?? environment },
+      tenants: placed.filter((t) => t.workload).map((t) => t.spec),
+      dependsOn: [this.project],
+    });
+    this.cluster = core.cluster;
+    this.providers = core.providers;
+    this.tenantVault = core.tenantVault;
     const onCluster = { parent: this, providers: this.providers };
 
-    // GCP accepts members of `<project>.svc.id.goog` only once a cluster with Workload Identity exists.
-    const workloadPoolReady = [this.cluster];
-    const platformSource = args.platformSource ?? { url: DEFAULT_PLATFORM_SOURCE };
-    const flux = new Flux(
-      `${name}-flux`,
-      // Flux takes the plain project id; the dependency on the project keeps the order.
-      {
-        project: args.gcp.projectId,
-        clusterName: name,
-        workloadIdentity: true,
-        platformSource: { url: platformSource.url, tag: platformSource.tag ?? environment },
-        labels: { environment },
-        workloadPoolReady,
-      },
-      { ...onCluster, dependsOn: [this.project] },
-    );
-    // Releases that install the CRDs of the tenants' custom resources.
-    const crdsReady: pulumi.Resource[] = flux.chartRelease ? [flux.chartRelease] : [];
-
-    if (args.gitlabToken) {
-      new GitLabAgent(
-        `${name}-agent`,
-        {
-          agentName: name,
-          projectPath: args.gitlab.agentProject,
-          gitlabUrl: args.gitlab.url,
-          kasAddress: args.gitlab.kasAddress,
-          apiToken: args.gitlabToken,
-          // GL1: each service's own project may act in its namespace, as the namespace's reconciler.
-          // A retired tenant's project can no longer act in its namespace.
-          tenants: args.tenants.flatMap((t) => (t.gitlabProject && t.lifecycle === "active" ? [{ path: t.gitlabProject, namespace: tenantNames(t).namespace, serviceAccount: tenantNames(t).reconciler }] : [])),
-          rotation: String(args.gitlab.agentTokenRotation),
-          labels: { environment },
-        },
-        onCluster,
-      );
-    }
-
-    if (args.vault) {
-      const integration = new VaultIntegration(
-        `${name}-vault`,
-        {
-          clusterName: name,
-          environment,
-          endpoint: this.cluster.endpoint,
-          clusterCaCertificate: this.cluster.caCertificate,
-          kvMount: args.vault.kvMount,
-          createKvMount: args.createKvMount ?? false,
-          labels: { environment },
-        },
-        onCluster,
-      );
-      this.tenantVault = {
-        address: args.vault.address,
-        authBackendPath: integration.authBackendPath,
-        authBackendAccessor: integration.authBackendAccessor,
-        mount: integration.kvMount,
-        audience: args.vault.audience,
-      };
-      if (integration.operatorRelease) crdsReady.push(integration.operatorRelease);
-    }
-
-    new ClusterObservability(`${name}-observability`, { project, clusterName: name, environment, notificationChannels: args.notificationChannels }, onCluster);
+    const fleet = args.multiRegion
+      ? new Fleet(
+          `${name}-fleet`,
+          { project, projectId: args.gcp.projectId, projectNumber: this.project.projectNumber, region: args.cluster.region, clusterName: name, dependsOn: [this.project, this.cluster] },
+          { parent: this },
+        )
+      : undefined;
     // Certificate Manager must be enabled before the certificates, and the proxy-only subnet before the internal
     // Gateway; dependsOn a component waits for its children.
     this.gateway = new SharedGateway(
       `${name}-gateway`,
-      { project, region: args.cluster.region, environment, domain: args.domain, internal: proxyOnlyCidr !== undefined },
+      {
+        project,
+        region: args.cluster.region,
+        environment,
+        domain: args.domain,
+        internal: proxyOnlyCidr !== undefined,
+        ...(fleet ? { multiRegion: { ready: fleet.ready } } : {}),
+      },
       { ...onCluster, dependsOn: [this.project, network] },
     );
+    const clusters = args.multiRegion?.clusters ?? [];
+    const fleetReady = fleet ? [...fleet.ready, this.gateway] : [];
+    this.multiRegionHosts = placed.filter((t) => t.global && t.spec.exposure.visibility === "external").map((t) => serviceHost(t.spec.name, t.spec.environment, args.domain));
 
     // What each service team gets (src/tenancy/summary.ts), with its dashboard's own link once it exists.
     const cluster = { stack: pulumi.getStack(), name, project: args.gcp.projectId, domain: args.domain, ...(args.vault ? { vault: { address: args.vault.address, kvMount: args.vault.kvMount } } : {}) };
     this.tenantSummaries = {};
     // A turn of the event loop every TENANT_BATCH tenants keeps peak memory low (src/batches.ts).
-    this.tenantsCreated = inBatches(args.tenants, TENANT_BATCH, (t) => {
+    this.tenantsCreated = inBatches(placed, TENANT_BATCH, (p) => {
+      const t = p.spec;
+      const regions = tenantRegionsOf(t, clusters, args.cluster.region);
       const summary = tenantSummary(t, cluster);
       const tenant = new Tenant(
         t.name,
@@ -229,13 +179,17 @@ export class RunwayCluster extends pulumi.ComponentResource {
           spec: t,
           project,
           workloadPool: this.cluster.workloadPool,
-          workloadPoolReady,
-          crdsReady,
+          workloadPoolReady: core.workloadPoolReady,
+          crdsReady: core.crdsReady,
           clusterName: name,
           domain: args.domain,
           proxyOnlyCidr,
           vault: this.tenantVault,
           notificationChannels: args.notificationChannels,
+          workload: p.workload,
+          ...(t.identityProject ? { workloadServiceAccount: sharedWorkloadAccount(t, args.gcp.projectId) } : {}),
+          ...(p.exportToFleet ? { exportToFleet: { ready: fleetReady } } : {}),
+          ...(p.global ? { global: { clusters: regions, ready: fleetReady }, region: args.cluster.region } : {}),
         },
         onCluster,
       );
@@ -246,4 +200,10 @@ export class RunwayCluster extends pulumi.ComponentResource {
 
     this.registerOutputs({ projectId: project, clusterName: this.clusterName, endpoint: this.cluster.endpoint });
   }
+}
+
+/** The clusters of the regions a tenant runs in, from every region's cluster. */
+function tenantRegionsOf(t: TenantSpec, clusters: { region: string; cluster: string }[], primary: string): { region: string; cluster: string }[] {
+  const regions = tenantRegions(t, primary);
+  return clusters.filter((c) => regions.includes(c.region));
 }

@@ -2,7 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { gcpLabels } from "../../src/naming";
-import { environmentWildcard, externalGateway, gatewayNamespace, internalGateway } from "../../src/platform/gateway";
+import { environmentWildcard, externalGateway, gatewayNamespace, globalGateway, internalGateway } from "../../src/platform/gateway";
 
 export interface SharedGatewayArgs {
   /** Project of the cluster (certificates and the global address live here). */
@@ -20,6 +20,13 @@ export interface SharedGatewayArgs {
    * https://cloud.google.com/kubernetes-engine/docs/concepts/gatewayclass-capabilities
    */
   internal?: boolean;
+  /**
+   * Create the multi-cluster Gateway too (an environment with several regions, on its primary cluster): the same
+   * wildcard host and certificate map on an address of its own, served by a global external Application Load
+   * Balancer across the fleet's clusters. `ready`: the fleet features that install its GatewayClass. Default none.
+   * https://cloud.google.com/kubernetes-engine/docs/how-to/deploying-multi-cluster-gateways
+   */
+  multiRegion?: { ready: pulumi.Input<pulumi.Resource>[] };
 }
 
 type DnsRecords = pulumi.Output<gcp.types.output.certificatemanager.DnsAuthorizationDnsResourceRecord[]>;
@@ -35,6 +42,8 @@ export class SharedGateway extends pulumi.ComponentResource {
   readonly regionalDnsAuthorizationRecord: DnsRecords | undefined;
   /** IP address of the external Gateway; `*.<environment>.<domain>` points at it. */
   readonly externalAddress: pulumi.Output<string>;
+  /** IP address of the multi-cluster Gateway; the host of every service in several regions points at it. */
+  readonly multiRegionAddress: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: SharedGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("runway:platform:SharedGateway", name, {}, opts);
@@ -81,8 +90,22 @@ export class SharedGateway extends pulumi.ComponentResource {
       this.regionalDnsAuthorizationRecord = regionalAuth.dnsResourceRecords;
     }
 
+    if (args.multiRegion) {
+      const global = new gcp.compute.GlobalAddress(`${name}-multi-region`, { project: args.project, name: `${name}-multi-region`, labels }, child);
+      new k8s.apiextensions.CustomResource(`${name}-multi-region`, globalGateway(args.environment, args.domain, name, `${name}-multi-region`), {
+        parent: this,
+        dependsOn: [ns, map, global, ...args.multiRegion.ready],
+      });
+      this.multiRegionAddress = global.address;
+    }
+
     this.dnsAuthorizationRecord = auth.dnsResourceRecords;
     this.externalAddress = address.address;
-    this.registerOutputs({ dnsAuthorizationRecord: this.dnsAuthorizationRecord, regionalDnsAuthorizationRecord: this.regionalDnsAuthorizationRecord, externalAddress: this.externalAddress });
+    this.registerOutputs({
+      dnsAuthorizationRecord: this.dnsAuthorizationRecord,
+      regionalDnsAuthorizationRecord: this.regionalDnsAuthorizationRecord,
+      externalAddress: this.externalAddress,
+      multiRegionAddress: this.multiRegionAddress,
+    });
   }
 }

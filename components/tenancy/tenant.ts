@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { TenantSpec } from "../../src/config/catalog";
 import { helmRelease, ociRepository } from "../../src/flux/objects";
+import { serviceExport } from "../../src/platform/fleet";
 import { serviceAccountId, serviceHost } from "../../src/naming";
 import {
   defaultServiceAccountPatch,
@@ -16,7 +17,9 @@ import {
   tenantNames,
   workloadServiceAccount,
 } from "../../src/tenancy/objects";
+import { FleetObservability } from "../observability/fleet-observability";
 import { TenantObservability } from "../observability/tenant-observability";
+import { GlobalRoute } from "./global-route";
 import { TenantVaultAccess } from "./tenant-vault-access";
 
 /** Vault wiring of the cluster the tenant lives on (from VaultIntegration). */
@@ -83,6 +86,33 @@ export interface TenantArgs {
   vault?: TenantVaultArgs;
   /** Cloud Monitoring channels that receive the tenant's alerts. */
   notificationChannels?: string[];
+  /**
+   * false: the service does not run on this cluster, which only holds its namespace with the namespace's isolation
+   * (K1–K4) and, with `global`, its route on the multi-cluster Gateway: the primary cluster of a service that runs
+   * only in other regions. Default true.
+   */
+  workload?: boolean;
+  /**
+   * Email of the workload's GCP service account when this cluster does not create one: the account the primary
+   * cluster created in the environment's project (every cluster of the project shares its Workload Identity pool),
+   * or a Dedicated customer's in its own project. Default: create `rw-<name>` in `project`.
+   */
+  workloadServiceAccount?: string;
+  /**
+   * Export the service to the fleet (a multi-cluster Services ServiceExport), so its pods here are backends of its
+   * global route. `ready` are the resources that install the ServiceExport kind: the fleet membership and feature.
+   */
+  exportToFleet?: { ready: pulumi.Input<pulumi.Resource>[] };
+  /**
+   * Serve the host through the multi-cluster Gateway (on the primary cluster only), with the load balancer's health
+   * check and the service's dashboard and alerts across `clusters`, one per region it runs in. `ready`: the
+   * multi-cluster Gateway.
+   */
+  global?: { clusters: { region: string; cluster: string }[]; ready: pulumi.Input<pulumi.Resource>[] };
+  /** Region of the cluster, in an environment of several regions: named in the tenant's dashboard and alerts. */
+  region?: string;
+  /** false: no route on this cluster's own Gateways, which it has none of (a regional cluster). Default true. */
+  route?: boolean;
 }
 
 /**
@@ -96,9 +126,12 @@ export interface TenantArgs {
 export class Tenant extends pulumi.ComponentResource {
   readonly namespace: string;
   readonly host: string;
-  /** The workload's GCP service account; none for a retired tenant. */
+  /** The workload's GCP service account (created here, or the one `workloadServiceAccount` names); none for a retired tenant. */
   readonly gcpServiceAccountEmail: pulumi.Output<string> | undefined;
-  /** Resource id of the tenant's Cloud Monitoring dashboard (`projects/<p>/dashboards/<id>`); none when retired. */
+  /**
+   * Resource id of the tenant's Cloud Monitoring dashboard on this cluster (`projects/<p>/dashboards/<id>`); none
+   * when retired or when the service does not run here.
+   */
   readonly dashboardId: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -110,10 +143,9 @@ export class Tenant extends pulumi.ComponentResource {
 
     const ns = new k8s.core.v1.Namespace(name, { metadata: namespaceObject(t).metadata }, { parent: this, protect: true, retainOnDelete: true });
     const inNs = { parent: this, dependsOn: [ns] };
-    // Custom resources also wait for the releases that install their CRDs.
-    const crdsReady = args.crdsReady ?? [];
 
-    // Isolation stays as long as the namespace does, retired or not: its data stays fenced and within quota.
+    // K1–K4 in every namespace of a tenant, whether or not the service runs on this cluster, and retired or not:
+    // its data stays fenced and within quota as long as the namespace does.
     new k8s.core.v1.ServiceAccountPatch(`${name}-default-sa`, defaultServiceAccountPatch(t) as k8s.core.v1.ServiceAccountPatchArgs, inNs);
     new k8s.core.v1.ResourceQuota(`${name}-quota`, resourceQuota(t) as k8s.core.v1.ResourceQuotaArgs, inNs);
     new k8s.core.v1.LimitRange(`${name}-limits`, limitRange(t) as k8s.core.v1.LimitRangeArgs, inNs);
@@ -129,6 +161,27 @@ export class Tenant extends pulumi.ComponentResource {
       return;
     }
 
+    // The identity lives with the tenant's home cluster even where the service does not run: every cluster of the
+    // project shares its Workload Identity pool, so the other regions' pods use this account.
+    this.gcpServiceAccountEmail = args.workloadServiceAccount !== undefined ? pulumi.output(args.workloadServiceAccount) : this.identity(name, args);
+    this.dashboardId = args.workload !== false ? this.workload(name, args, ns, this.gcpServiceAccountEmail) : undefined;
+
+    if (args.global) {
+      if (t.exposure.visibility === "external") new GlobalRoute(`${name}-global`, { spec: t, host: this.host, ready: [ns, ...args.global.ready] }, { parent: this });
+      new FleetObservability(
+        `${name}-all-regions`,
+        { project: args.project, environment: t.environment, service: t.name, namespace: names.namespace, clusters: args.global.clusters, notificationChannels: args.notificationChannels },
+        { parent: this },
+      );
+    }
+
+    this.registerOutputs({ namespace: this.namespace, host: this.host, gcpServiceAccountEmail: this.gcpServiceAccountEmail, dashboardId: this.dashboardId });
+  }
+
+  /** The workload's GCP service account `rw-<name>` and the Workload Identity binding of its Kubernetes one. */
+  private identity(name: string, args: TenantArgs): pulumi.Output<string> {
+    const t = args.spec;
+    const names = tenantNames(t);
     const gsa = new gcp.serviceaccount.Account(
       `${name}-workload`,
       { project: args.project, accountId: serviceAccountId("rw", t.name), displayName: `Runway workload ${t.name} (${t.environment})` },
@@ -143,13 +196,23 @@ export class Tenant extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: args.workloadPoolReady },
     );
-    this.gcpServiceAccountEmail = gsa.email;
+    return gsa.email;
+  }
+
+  /** The service itself on this cluster: service accounts, Vault access, source and release, route, fleet export, observability. */
+  /** Returns the id of the service's dashboard on this cluster. */
+  private workload(name: string, args: TenantArgs, ns: k8s.core.v1.Namespace, email: pulumi.Output<string>): pulumi.Output<string> {
+    const t = args.spec;
+    const names = tenantNames(t);
+    const inNs = { parent: this, dependsOn: [ns] };
+    // Custom resources also wait for the releases that install their CRDs.
+    const crdsReady = args.crdsReady ?? [];
 
     const reconciler = new k8s.core.v1.ServiceAccount(`${name}-reconciler`, reconcilerServiceAccount(t) as k8s.core.v1.ServiceAccountArgs, inNs);
     const workloadSa = workloadServiceAccount(t);
     new k8s.core.v1.ServiceAccount(
       `${name}-workload`,
-      { ...(workloadSa as k8s.core.v1.ServiceAccountArgs), metadata: { ...workloadSa.metadata, annotations: { "iam.gke.io/gcp-service-account": gsa.email } } },
+      { ...(workloadSa as k8s.core.v1.ServiceAccountArgs), metadata: { ...workloadSa.metadata, annotations: { "iam.gke.io/gcp-service-account": email } } },
       inNs,
     );
     const binding = new k8s.rbac.v1.RoleBinding(`${name}-reconciler`, reconcilerRoleBinding(t) as k8s.rbac.v1.RoleBindingArgs, inNs);
@@ -188,16 +251,28 @@ export class Tenant extends pulumi.ComponentResource {
 
     const route = httpRoute(t, this.host);
     // The HTTPRoute kind is not installed by a release: it comes with GKE's Gateway API, a setting of the cluster,
-    // and the cluster's Kubernetes provider already waits for the cluster.
-    if (route) new k8s.apiextensions.CustomResource(`${name}-route`, route, inNs);
+    // and the cluster's Kubernetes provider already waits for the cluster. A cluster without Gateways (a regional
+    // cluster, whose services are reached through the primary's multi-cluster Gateway) gets none.
+    if (route && args.route !== false) new k8s.apiextensions.CustomResource(`${name}-route`, route, inNs);
+    if (args.exportToFleet && t.exposure.visibility !== "none") {
+      new k8s.apiextensions.CustomResource(`${name}-export`, serviceExport(t), { parent: this, dependsOn: [ns, ...args.exportToFleet.ready] });
+    }
 
     const observability = new TenantObservability(
       `${name}-observability`,
-      { project: args.project, clusterName: args.clusterName, environment: t.environment, service: t.name, namespace: names.namespace, notificationChannels: args.notificationChannels },
+      {
+        project: args.project,
+        clusterName: args.clusterName,
+        environment: t.environment,
+        service: t.name,
+        namespace: names.namespace,
+        notificationChannels: args.notificationChannels,
+        region: args.region,
+        ...(t.app ? { podSelector: { "app.kubernetes.io/name": t.app } } : {}),
+      },
       inNs,
     );
 
-    this.dashboardId = observability.dashboard.id;
-    this.registerOutputs({ namespace: this.namespace, host: this.host, gcpServiceAccountEmail: this.gcpServiceAccountEmail, dashboardId: this.dashboardId });
+    return observability.dashboard.id;
   }
 }

@@ -18,7 +18,7 @@ export function hostingCluster(stacks: readonly StackFile[], service: string, en
       ? stacks.find((x) => x.config["runway:kind"] === "platform" && x.config["runway:environment"] === environment)
       : stacks.find((x) => x.config["runway:kind"] === "service" && x.config["runway:service"] === service && x.config["runway:environment"] === environment);
   const c = s?.config;
-  if (!s || !c || c["runway:kind"] === "selfhosted") return undefined;
+  if (!s || !c || (c["runway:kind"] !== "platform" && c["runway:kind"] !== "service")) return undefined;
   const vault = c["runway:vault"];
   return {
     stack: s.name,

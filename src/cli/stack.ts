@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { derivedStackPath } from "../config/derived";
 import { loadProjectStack, loadProjectStacks } from "../config/project";
-import type { StackFile } from "../config/stack";
+import { type StackFile, stackEnvironment } from "../config/stack";
 import { displayPath } from "../config/yaml-source";
 import { projectRoot } from "../paths";
 import { deployWaves, orderStacks } from "../pipeline";
@@ -44,7 +44,7 @@ export function stackListing(stacks: readonly StackFile[]): StackListing[] {
     return {
       name,
       kind: c["runway:kind"],
-      ...(c["runway:kind"] !== "selfhosted" ? { environment: c["runway:environment"] } : {}),
+      ...(stackEnvironment(c) !== undefined ? { environment: stackEnvironment(c) } : {}),
       origin: s.derived ? "derived" : "file",
       ...(s.derived ? { addresses: s.derived.recorded ? "recorded" : "provisional" } : {}),
       ...(waveOf(s) !== undefined ? { wave: waveOf(s) } : {}),

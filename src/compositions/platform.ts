@@ -1,11 +1,17 @@
 import type { StackContext } from "../config/project";
 import type { PlatformConfig } from "../config/schema/stack";
 import type { StackSecrets } from "../program";
+import { platformClusterName } from "../config/topology";
 import { SharedCluster } from "../../components/platform/shared-cluster";
 
-/** `platform` kind: one environment's shared Runway cluster and its tenants. */
+/** `platform` kind: one environment's shared Runway cluster (its primary region) and its tenants. */
 export async function platformComposition(ctx: StackContext, config: PlatformConfig, secrets: StackSecrets): Promise<Record<string, unknown>> {
-  const shared = new SharedCluster(`runway-${config["runway:environment"]}`, { config, catalog: ctx.catalog.map((c) => c.entry), gitlabToken: secrets.gitlabToken });
+  const shared = new SharedCluster(platformClusterName(config["runway:environment"]), {
+    config,
+    catalog: ctx.catalog.map((c) => c.entry),
+    gitlabToken: secrets.gitlabToken,
+    stacks: ctx.allStacks,
+  });
   await shared.tenantsCreated;
   const gw = shared.gateway;
   return {
@@ -17,5 +23,8 @@ export async function platformComposition(ctx: StackContext, config: PlatformCon
     dnsAuthorizationRecords: gw.dnsAuthorizationRecord,
     ...(gw.regionalDnsAuthorizationRecord ? { regionalDnsAuthorizationRecords: gw.regionalDnsAuthorizationRecord } : {}),
     externalAddress: gw.externalAddress,
+    // Several regions: each of these hosts gets an A record of its own for the multi-cluster Gateway's address
+    // (docs/regions.md); the wildcard keeps pointing at externalAddress.
+    ...(gw.multiRegionAddress ? { multiRegionAddress: gw.multiRegionAddress, multiRegionHosts: shared.multiRegionHosts } : {}),
   };
 }

@@ -9,6 +9,8 @@ import { egressProblems } from "../net/exposure";
 import { valuesProblems } from "../selfhosted/turn-up";
 import { secretsProblems } from "../vault/tenant";
 import { type CatalogEntry, catalogEntrySchema } from "./schema/catalog";
+import { type PlacementContext, placementProblems } from "./placement";
+import type { Jurisdiction } from "./regions";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { validateSource } from "./validate";
 import { diagnosticAt, displayPath, readYamlFile, type YamlSource } from "./yaml-source";
@@ -49,6 +51,8 @@ export interface CatalogContext {
    * stack (src/config/derived.ts) when no hand-written one exists. Default none.
    */
   dedicatedDefaults?: ReadonlySet<string>;
+  /** Regions of each environment and of each service stack's cluster; without it regions are not checked. */
+  placement?: PlacementContext;
 }
 
 /** Problems of one entry that need no other file, plus those that need the stacks. */
@@ -97,6 +101,7 @@ export function entryProblems(c: CatalogFile, ctx: CatalogContext): Diagnostic[]
   for (const p of egressProblems(cidrs.map((e) => e.cidr as string))) {
     out.push(diagnosticAt(source, p.index === undefined ? ["spec", "egress"] : ["spec", "egress", (entry.spec.egress ?? []).indexOf(cidrs[p.index]), "cidr"], `${p.message} (K2)`));
   }
+  if (ctx.placement) out.push(...placementProblems(c, ctx.placement));
   (entry.spec.egress ?? []).forEach((rule, i) => {
     if (rule.namespace !== undefined) {
       const what = rule.namespace === name ? "its own namespace is always reachable" : `'${rule.namespace}' is another tenant's namespace; reach other services through their Gateway host`;
@@ -174,8 +179,25 @@ export interface TenantSpec {
   chartRepository: string;
   chartValues: Record<string, unknown>;
   quota: { cpu: string; memory: string; pods: number };
-  /** `port`: the Service port the route sends to; `targetPort`: the port the pods listen on (network policy). */
-  exposure: { visibility: "external" | "internal" | "none"; port: number; targetPort: number; service: string };
+  /**
+   * `port`: the Service port the route sends to; `targetPort`: the port the pods listen on (network policy);
+   * `healthCheckPath`: what the global load balancer checks, when the entry sets it (default `/`).
+   */
+  exposure: { visibility: "external" | "internal" | "none"; port: number; targetPort: number; service: string; healthCheckPath?: string };
+  /** Regions the service runs in here, when the entry lists them; undefined: the environment's primary region. */
+  regions?: string[];
+  /** Jurisdiction the service's workloads are pinned to (spec.residency). */
+  residency?: Jurisdiction;
+  /**
+   * Name the service's chart gives its objects and pods (`app.kubernetes.io/name`), when the tenant is named
+   * otherwise: a Dedicated customer's instance on a shared cluster. Default: `name`.
+   */
+  app?: string;
+  /**
+   * Project that holds the workload's GCP service account `rw-<app>`, when not the cluster's: a Dedicated
+   * customer's own project (its stack creates the account). Default: the cluster's project.
+   */
+  identityProject?: string;
   egress: { cidr: string; ports: number[] }[];
   secrets: { name: string; path: string }[];
   contacts: string[];
@@ -213,7 +235,10 @@ export function resolveTenant(entry: EntryLike, environment: string, stages: rea
       port,
       targetPort: entry.spec.exposure?.targetPort ?? port,
       service: entry.spec.exposure?.service ?? name,
+      healthCheckPath: entry.spec.exposure?.healthCheckPath,
     },
+    regions: o?.regions ?? entry.spec.regions,
+    residency: entry.spec.residency,
     egress: (entry.spec.egress ?? []).filter((e) => e.cidr !== undefined).map((e) => ({ cidr: e.cidr as string, ports: e.ports })),
     secrets: entry.spec.secrets ?? [],
     contacts: entry.metadata.contacts ?? [],

@@ -18,7 +18,7 @@ import { deployOrderProblems } from "../pipeline";
 import { environmentMountPath } from "../vault/integration";
 import { cidrsOverlap } from "./schema/common";
 import type { Diagnostic } from "./diagnostics";
-import { type StackFile, stackRanges } from "./stack";
+import { type StackFile, stackEnvironment, stackRanges } from "./stack";
 import { diagnosticAt, displayPath, positionOf } from "./yaml-source";
 
 type Path = (string | number)[];
@@ -29,9 +29,7 @@ export interface StackProblem {
   diagnostic: Diagnostic;
 }
 
-function envOf(s: StackFile): string | undefined {
-  return s.config["runway:kind"] === "selfhosted" ? undefined : s.config["runway:environment"];
-}
+const envOf = (s: StackFile): string | undefined => stackEnvironment(s.config);
 
 /** `stack NAME (file:line)` of a value, or `(derived from services/x.yaml)` for a derived stack. */
 export function where(s: StackFile, at: Path): string {
@@ -162,7 +160,7 @@ function environmentConsistency(stacks: readonly StackFile[]): StackProblem[] {
     const pc = p.config;
     const add = (at: Path, message: string) => out.push({ stack: s.name, diagnostic: diagnosticAt(s.source, at, message) });
     if (!same(c["runway:stages"], pc["runway:stages"])) {
-      const holders = stacks.filter((o) => o !== s && envOf(o) !== env && o.config["runway:kind"] !== "selfhosted" && same(o.config["runway:stages"], c["runway:stages"]));
+      const holders = stacks.filter((o) => o !== s && envOf(o) !== env && "runway:stages" in o.config && same(o.config["runway:stages"], c["runway:stages"]));
       const copied = holders.length ? ` (the stages of ${where(holders[0], ["config", "runway:stages"])}, environment ${envOf(holders[0])})` : "";
       add(["config", "runway:stages"], `[${c["runway:stages"].join(", ")}]${copied} are not the stages of ${env}, [${pc["runway:stages"].join(", ")}] in ${where(p, ["config", "runway:stages"])}; a service stack follows its environment's stages`);
     }

@@ -11,6 +11,9 @@ import { type Ledger, loadLedger } from "../ipam/ledger";
 import { type CatalogContext, type CatalogFile, listCatalogFiles, loadCatalog, loadCatalogFile, placementIn, resolveTenant, type TenantSpec } from "./catalog";
 import { buildDerivedStack, derivedDiagnostic, relocateDerived, serviceStackName } from "./derived";
 import { projectProblems } from "./cross-stack";
+import { environmentTenants, tenantsOfCluster } from "../platform/regional";
+import { dedicatedEnvironment, dedicatedTenantProblems, dedicatedTenantSpec } from "./dedicated";
+import { environmentTopology, placementContext, regionStackProblems } from "./topology";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { projectFileProblems, readProjectFile } from "./pulumi-project";
 import { listStacks, loadStackFile, type StackFile, stackFileName, stackRanges } from "./stack";
@@ -42,7 +45,7 @@ export function catalogContext(stacks: readonly StackFile[]): CatalogContext {
     }
     if (c["runway:kind"] === "service" && !s.derived) serviceStacks.add(`${c["runway:service"]}@${c["runway:environment"]}`);
   }
-  return { environments, serviceStacks, dedicatedDefaults };
+  return { environments, serviceStacks, dedicatedDefaults, placement: placementContext(stacks) };
 }
 
 /** The stacks of a project: its stack files and the stacks derived from the catalog, with the address plan. */
@@ -228,9 +231,11 @@ export function serviceStackProblems(stack: StackFile, catalog: readonly Catalog
 export function kvMountConflicts(stack: StackFile, stacks: readonly StackFile[]): Diagnostic[] {
   const mountOf = (s: StackFile) => {
     const c = s.config;
-    if (c["runway:kind"] !== "platform" || !c["runway:vault"]) return undefined;
+    // A Dedicated customer's own cluster owns its instance's mount, as a platform stack owns its environment's.
+    const env = c["runway:kind"] === "platform" ? c["runway:environment"] : c["runway:kind"] === "dedicated-tenant" && c["runway:isolation"] === "cluster" ? dedicatedEnvironment(c["runway:tenant"]) : undefined;
+    if (env === undefined || !("runway:vault" in c) || !c["runway:vault"]) return undefined;
     const v = c["runway:vault"];
-    return { address: v.address.replace(/\/+$/, "").toLowerCase(), path: environmentMountPath(v.kvMount, c["runway:environment"]) };
+    return { address: v.address.replace(/\/+$/, "").toLowerCase(), path: environmentMountPath(v.kvMount, env) };
   };
   const own = mountOf(stack);
   if (!own) return [];
@@ -244,31 +249,59 @@ export function kvMountConflicts(stack: StackFile, stacks: readonly StackFile[])
       diagnosticAt(
         stack.source,
         ["config", "runway:environment"],
-        `platform stacks ${stack.name} and ${o.name} would both create the Vault KV mount ${own.path} on ${own.address}: give each platform stack its own environment, or a different runway:vault.address or kvMount`,
+        `${stack.config["runway:kind"] === "platform" && o.config["runway:kind"] === "platform" ? "platform stacks" : "stacks"} ${stack.name} and ${o.name} would both create the Vault KV mount ${own.path} on ${own.address}: give each platform stack its own environment, or a different runway:vault.address or kvMount`,
       ),
     );
 }
 
-/** Tenants of a platform or service stack's cluster, resolved for its environment. */
-export function clusterTenants(stack: StackFile, catalog: readonly CatalogFile[]): TenantSpec[] {
+/**
+ * The services whose workload runs on a stack's cluster, resolved for it: an environment cluster's shared tenants and
+ * hosted Dedicated instances in its region, a dedicated service stack's own service, or a Dedicated customer's
+ * services on its own cluster. `stacks` are every stack of the project (a regional cluster's tenants come from its
+ * environment's platform stack).
+ */
+export function clusterTenants(stack: StackFile, catalog: readonly CatalogFile[], stacks: readonly StackFile[] = [stack]): TenantSpec[] {
   const c = stack.config;
-  if (c["runway:kind"] === "selfhosted") return [];
-  const env = c["runway:environment"];
-  const entries = catalog.map((f) => f.entry).filter((e) => e.spec.environments.includes(env));
-  const tenants = entries.map((e) => resolveTenant(e, env, c["runway:stages"]));
-  return c["runway:kind"] === "platform" ? tenants.filter((t) => t.placement === "shared") : tenants.filter((t) => t.name === c["runway:service"] && t.placement === "dedicated");
+  switch (c["runway:kind"]) {
+    case "selfhosted":
+      return [];
+    case "dedicated-tenant": {
+      if (c["runway:isolation"] !== "cluster") return [];
+      const entries = c["runway:services"].map((n) => catalog.find((f) => f.entry.metadata.name === n)?.entry).filter((e) => e !== undefined);
+      return entries.map((e) => dedicatedTenantSpec(e, c));
+    }
+    case "platform":
+    case "region": {
+      const topo = environmentTopology([stack, ...stacks.filter((s) => s.name !== stack.name)], c["runway:environment"]);
+      if (!topo) return [];
+      return tenantsOfCluster(topo, c["runway:cluster"].region, environmentTenants(topo, stacks, catalog.map((f) => f.entry)))
+        .filter((t) => t.workload)
+        .map((t) => t.spec);
+    }
+    case "service": {
+      const env = c["runway:environment"];
+      return catalog
+        .map((f) => f.entry)
+        .filter((e) => e.spec.environments.includes(env) && e.metadata.name === c["runway:service"])
+        .map((e) => resolveTenant(e, env, c["runway:stages"]))
+        .filter((t) => t.placement === "dedicated");
+    }
+  }
 }
 
-/** Checks of a stack that need the catalog: tenant egress, and tenants the cluster's Gateways cannot serve. */
-export function crossStackProblems(stack: StackFile, _stacks: readonly StackFile[], catalog: readonly CatalogFile[]): Diagnostic[] {
+/**
+ * Checks of a stack that need other stacks or the catalog: tenant egress, regional stacks against their environment,
+ * Dedicated tenants against their host, and tenants the cluster's Gateways cannot serve.
+ */
+export function crossStackProblems(stack: StackFile, stacks: readonly StackFile[], catalog: readonly CatalogFile[]): Diagnostic[] {
   // Two platform stacks of one environment (and so one Vault mount, kvMountConflicts) are among projectProblems.
-  const out = [...tenantEgressProblems(stack, catalog)];
+  const out = [...tenantEgressProblems(stack, catalog), ...regionStackProblems(stack, stacks), ...dedicatedTenantProblems(stack, stacks, catalog)];
   const c = stack.config;
   if (c["runway:kind"] !== "selfhosted" && c["runway:cluster"] && c["runway:network"]) {
     const region = c["runway:cluster"].region;
     const proxyOnly = c["runway:network"].subnets.find((s) => s.region === region)?.proxyOnly;
     // A retired tenant has no route, so it needs no Gateway.
-    for (const message of gatewayProblems(clusterTenants(stack, catalog).filter((t) => t.lifecycle === "active"), region, proxyOnly)) {
+    for (const message of gatewayProblems(clusterTenants(stack, catalog, stacks).filter((t) => t.lifecycle === "active"), region, proxyOnly)) {
       out.push(diagnosticAt(stack.source, ["config", "runway:network", "subnets"], message));
     }
   }

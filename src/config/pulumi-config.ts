@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { Document, LineCounter } from "yaml";
 import type { z } from "zod";
 import { ConfigError, type Diagnostic } from "./diagnostics";
-import { platformConfigSchema, selfhostedConfigSchema, serviceConfigSchema } from "./schema/stack";
+import { dedicatedTenantConfigSchema, platformConfigSchema, regionConfigSchema, selfhostedConfigSchema, serviceConfigSchema } from "./schema/stack";
 import { stackFileName, stackFromSource, type StackFile } from "./stack";
 import { readYamlFile, type YamlSource } from "./yaml-source";
 
@@ -26,6 +26,8 @@ const SHAPES: Record<string, Record<string, z.ZodType>> = {
   platform: platformConfigSchema.shape,
   service: serviceConfigSchema.shape,
   selfhosted: selfhostedConfigSchema.shape,
+  region: regionConfigSchema.shape,
+  "dedicated-tenant": dedicatedTenantConfigSchema.shape,
 };
 
 /** The definition under a field's optional/default/pipe wrappers. */

@@ -11,6 +11,7 @@ import { projectIdAffixes } from "../naming";
 import { checkKubeconfigFile } from "../selfhosted/kubeconfig";
 import { networkProblems, valuesProblems } from "../selfhosted/turn-up";
 import type { DerivedOrigin } from "./derived";
+import { dedicatedEnvironment, isolationProblems } from "./dedicated";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { projectConfigProblems, readProjectFile, secretsProviderProblems } from "./pulumi-project";
 import { validateSource } from "./validate";
@@ -134,6 +135,7 @@ function platformProblems(config: PlatformConfig): Problem[] {
 export function stackProblems(config: StackConfig, root?: string): Problem[] {
   if (config["runway:kind"] === "selfhosted") return selfhostedProblems(config, root);
   const out: Problem[] = config["runway:kind"] === "platform" ? platformProblems(config) : [];
+  if (config["runway:kind"] === "dedicated-tenant") out.push(...isolationProblems(config));
   const catalogDir = config["runway:catalogDir"];
   const outside = root === undefined ? undefined : outsideProject(root, catalogDir);
   if (outside) out.push({ path: ["config", "runway:catalogDir"], message: outside });
@@ -196,6 +198,21 @@ export function stackProblems(config: StackConfig, root?: string): Problem[] {
     });
   }
   return out;
+}
+
+/**
+ * The environment a stack belongs to: its `runway:environment` (platform, region and service stacks), a Dedicated
+ * tenant's own instance environment `dedicated-<tenant>`, none for a self-hosted stack.
+ */
+export function stackEnvironment(c: StackConfig): string | undefined {
+  switch (c["runway:kind"]) {
+    case "selfhosted":
+      return undefined;
+    case "dedicated-tenant":
+      return dedicatedEnvironment(c["runway:tenant"]);
+    default:
+      return c["runway:environment"];
+  }
 }
 
 /** Every network range a stack's config holds, with where it is written. */

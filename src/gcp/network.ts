@@ -221,3 +221,16 @@ export function firewallRules(spec: Pick<NetworkSpec, "controlPlaneCidrs" | "ser
   });
   return rules;
 }
+
+/** The VPC's id, from its project and name (a regional stack adds a subnet to a VPC another stack owns). */
+export function networkIdOf(project: string, network: string): string {
+  return `projects/${project}/global/networks/${network}`;
+}
+
+/** Every problem of RegionalNetwork args: one region's ranges and names, as for a Network of that one subnet. */
+export function regionalNetworkProblems(spec: { network: string; subnet: SubnetSpec; controlPlaneCidrs?: string[] }): string[] {
+  const problems = networkProblems({ name: spec.network, subnets: [spec.subnet], controlPlaneCidrs: spec.controlPlaneCidrs }).map((m) => m.replace(/^Network /, "RegionalNetwork "));
+  const rule = `${regionalName(spec.network, spec.subnet.region)}-allow-control-plane`;
+  if (rule.length > 63) problems.push(`RegionalNetwork: the firewall rule's name '${rule}' is longer than 63 characters; shorten the network name`);
+  return problems;
+}

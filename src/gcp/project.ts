@@ -67,6 +67,24 @@ export interface ProjectSettings {
   contacts?: string[];
 }
 
+/** A stack's `runway:gcp` as ServiceProject settings, with the stack's Runway labels. */
+export function stackProjectSettings(
+  g: Pick<ProjectSettings, "projectId" | "folderId" | "billingAccount" | "apis" | "budget" | "sharedVpcHostProject" | "contacts"> & { labels?: Record<string, string> },
+  labels: RunwayLabels,
+): ProjectSettings {
+  return {
+    projectId: g.projectId,
+    folderId: g.folderId,
+    billingAccount: g.billingAccount,
+    labels,
+    extraLabels: g.labels,
+    apis: g.apis,
+    budget: g.budget,
+    sharedVpcHostProject: g.sharedVpcHostProject,
+    contacts: g.contacts,
+  };
+}
+
 const API = /^[a-z0-9.-]+\.googleapis\.com$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const FOLDER = /^[0-9]{6,20}$/;
@@ -166,6 +184,22 @@ const DEFAULT_SA = /-compute@developer\.gserviceaccount\.com$|@appspot\.gservice
 const ADMIN_ROLE = /admin|editor|owner/i;
 
 /**
+ * Admin grants to Google-managed service agents that Google's own setup prescribes. I4 is about service accounts
+ * whose keys or tokens someone could hold; a service agent of a `gcp-sa-*` domain is Google's own identity, and only
+ * these exact role and agent pairs are admitted, never a blanket exception for service agents.
+ */
+const PRESCRIBED_AGENT_GRANTS: readonly { role: string; member: RegExp }[] = [
+  // The multi-cluster Gateway controller manages the fleet clusters' Gateway resources:
+  // https://cloud.google.com/kubernetes-engine/docs/how-to/enabling-multi-cluster-gateways
+  { role: "roles/container.admin", member: /^serviceAccount:service-[0-9]+@gcp-sa-multiclusteringress\.iam\.gserviceaccount\.com$/ },
+];
+
+/** Whether a project-level grant is one of the service-agent grants Google's setup prescribes (I4 admits them). */
+export function isPrescribedAgentGrant(role: string, member: string): boolean {
+  return PRESCRIBED_AGENT_GRANTS.some((g) => g.role === role && g.member.test(member));
+}
+
+/**
  * Why a project-level grant of `role` to `member` is refused, or undefined when it is allowed. The checks are
  * the checklist's I1–I4, in that order.
  */
@@ -179,7 +213,7 @@ export function projectIamProblem(role: string, member: string): string | undefi
   if (DEFAULT_SA.test(member)) {
     return `member ${member} is a default service account (I3); create a dedicated service account for the workload`;
   }
-  if (member.startsWith("serviceAccount:") && ADMIN_ROLE.test(role)) {
+  if (member.startsWith("serviceAccount:") && ADMIN_ROLE.test(role) && !isPrescribedAgentGrant(role, member)) {
     return `role ${role} is an administrative role and ${member} is a service account (I4); grant a narrower role`;
   }
   return undefined;

@@ -3,9 +3,9 @@
  * tenant. Each policy carries its runbook as markdown documentation, shown in the incident and the notification.
  */
 import { gcpLabels } from "../naming";
-import { checkNotificationChannels, checkRatio } from "./checks";
+import { checkNotificationChannels } from "./checks";
 import { agentUp, checkCluster, type ClusterScopeOptions, fluxNotReady, fluxReconcileErrors, GITLAB_AGENT_NAMESPACE } from "./cluster-dashboard";
-import { checkTenant, DEFAULT_ERROR_RATIO_THRESHOLD, errorRatio, type TenantMetrics, tenantMetrics, type TenantScope } from "./tenant-dashboard";
+import { checkTenant, errorRatio, tenantGcpLabels, type TenantMetrics, type TenantScope, tenantSignals, tenantWhere } from "./tenant-dashboard";
 import type { AlertPolicy, PromQLCondition } from "./types";
 
 /** A policy and the suffix that names its resource (`<component>-<id>`). */
@@ -14,7 +14,7 @@ export interface NamedAlertPolicy {
   policy: AlertPolicy;
 }
 
-interface PolicyParts {
+export interface PolicyParts {
   displayName: string;
   conditionName: string;
   condition: PromQLCondition;
@@ -24,7 +24,7 @@ interface PolicyParts {
   channels: readonly string[];
 }
 
-function policy(p: PolicyParts): AlertPolicy {
+export function policy(p: PolicyParts): AlertPolicy {
   return {
     displayName: p.displayName,
     combiner: "OR",
@@ -120,15 +120,12 @@ export function tenantAlertPolicies(
 ): NamedAlertPolicy[] {
   checkTenant(t);
   checkNotificationChannels(notificationChannels);
-  const m = tenantMetrics(o.metrics);
-  const threshold = o.errorRatioThreshold ?? DEFAULT_ERROR_RATIO_THRESHOLD;
-  checkRatio("errorRatioThreshold", threshold);
-  const percent = `${+(threshold * 100).toFixed(2)}%`;
+  const { m, threshold, percent } = tenantSignals(o);
   return [
     {
       id: "error-ratio",
       policy: policy({
-        displayName: `Runway ${t.service} (${t.environment}): 5xx ratio above ${percent}`,
+        displayName: `Runway ${t.service} (${tenantWhere(t)}): 5xx ratio above ${percent}`,
         conditionName: `5xx responses above ${percent} of requests`,
         condition: {
           query: `(${errorRatio(t, m)}) > ${threshold}`,
@@ -139,12 +136,12 @@ export function tenantAlertPolicies(
           labels: { service: t.service, namespace: t.namespace },
         },
         severity: "ERROR",
-        labels: gcpLabels({ service: t.service, environment: t.environment }, { cluster: t.cluster }),
+        labels: tenantGcpLabels(t),
         channels: notificationChannels,
         runbook: [
-          `## ${t.service}: more than ${percent} of requests fail (${t.environment})`,
+          `## ${t.service}: more than ${percent} of requests fail (${tenantWhere(t)})`,
           `More than ${percent} of the requests to \`${t.service}\` in namespace \`${t.namespace}\` on \`${t.cluster}\` have answered 5xx for 10 minutes.`,
-          `1. Open the dashboard *Runway ${t.service} (${t.environment})*: one status code or all? Latency up? CPU or memory at the limit, restarts?`,
+          `1. Open the dashboard *Runway ${t.service} (${tenantWhere(t)})*: one status code or all? Latency up? CPU or memory at the limit, restarts?`,
           `2. A recent release? \`flux get helmreleases -n ${t.namespace}\` shows the chart version. Roll back by moving the stage's tag back to the previous chart version in the registry.`,
           `3. Pods and logs: \`kubectl -n ${t.namespace} get pods\`, \`kubectl -n ${t.namespace} logs <pod>\`.`,
           `4. The owning team is in \`services/${t.service}.yaml\`.`,

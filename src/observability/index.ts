@@ -5,6 +5,7 @@
 export * from "./alerts";
 export * from "./checks";
 export * from "./cluster-dashboard";
+export * from "./fleet-dashboard";
 export * from "./layout";
 export * from "./promql";
 export * from "./scraping";

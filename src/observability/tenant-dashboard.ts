@@ -19,6 +19,18 @@ export interface TenantScope {
   /** GKE cluster the namespace is on. */
   cluster: string;
   environment: string;
+  /** Region of the cluster, for a service in several regions: shown in titles and set as a label. Default none. */
+  region?: string;
+}
+
+/** "staging", or "staging, europe-west4" for one region of a service in several. */
+export function tenantWhere(t: Pick<TenantScope, "environment" | "region">): string {
+  return t.region ? `${t.environment}, ${t.region}` : t.environment;
+}
+
+/** GCP labels of a tenant's dashboard and alerts. */
+export function tenantGcpLabels(t: TenantScope): Record<string, string> {
+  return gcpLabels({ service: t.service, environment: t.environment }, t.region ? { cluster: t.cluster, region: t.region } : { cluster: t.cluster });
 }
 
 /**
@@ -49,6 +61,7 @@ export function checkTenant(t: TenantScope): void {
   checkDnsLabel("namespace", t.namespace, 63);
   checkDnsLabel("clusterName", t.cluster, 40);
   checkDnsLabel("environment", t.environment, 63);
+  if (t.region !== undefined) checkDnsLabel("region", t.region, 63);
 }
 
 /** Fills the defaults of `metrics` and checks every name. */
@@ -58,6 +71,19 @@ export function tenantMetrics(metrics: Partial<TenantMetrics> = {}): TenantMetri
   checkLabelName("metrics.statusLabel", m.statusLabel);
   checkMetricName("metrics.latencyHistogram", m.latencyHistogram);
   return m;
+}
+
+/** What a service's dashboards and alerts read: its metric names and error-ratio threshold, defaults applied and checked. */
+export interface SignalOptions {
+  metrics?: Partial<TenantMetrics>;
+  errorRatioThreshold?: number;
+}
+
+export function tenantSignals(o: SignalOptions = {}): { m: TenantMetrics; threshold: number; percent: string } {
+  const m = tenantMetrics(o.metrics);
+  const threshold = o.errorRatioThreshold ?? DEFAULT_ERROR_RATIO_THRESHOLD;
+  checkRatio("errorRatioThreshold", threshold);
+  return { m, threshold, percent: `${+(threshold * 100).toFixed(2)}%` };
 }
 
 function scope(t: TenantScope): Scope {
@@ -85,9 +111,7 @@ export function tenantDashboard(
   o: { metrics?: Partial<TenantMetrics>; errorRatioThreshold?: number } = {},
 ): Dashboard {
   checkTenant(t);
-  const m = tenantMetrics(o.metrics);
-  const threshold = o.errorRatioThreshold ?? DEFAULT_ERROR_RATIO_THRESHOLD;
-  checkRatio("errorRatioThreshold", threshold);
+  const { m, threshold } = tenantSignals(o);
   const containers = systemScope(scope(t), "k8s_container");
   const cpu = sel("kubernetes_io:container_cpu_limit_utilization", containers);
   const memory = sel("kubernetes_io:container_memory_limit_utilization", { ...containers, memory_type: "non-evictable" });
@@ -95,7 +119,7 @@ export function tenantDashboard(
   const tiles = arrange([
     note(
       "About this dashboard",
-      `**${t.service}** in namespace \`${t.namespace}\` on cluster \`${t.cluster}\` (${t.environment}). ` +
+      `**${t.service}** in namespace \`${t.namespace}\` on cluster \`${t.cluster}\` (${tenantWhere(t)}). ` +
         `Traffic and latency come from the service's own \`${m.requestsTotal}\` and \`${m.latencyHistogram}\`; ` +
         "saturation from GKE system metrics. See `docs/observability.md` in the Runway repository.",
       4,
@@ -144,8 +168,8 @@ export function tenantDashboard(
     },
   ]);
   return {
-    displayName: `Runway ${t.service} (${t.environment})`,
+    displayName: `Runway ${t.service} (${tenantWhere(t)})`,
     mosaicLayout: { columns: GRID_COLUMNS, tiles },
-    labels: gcpLabels({ service: t.service, environment: t.environment }, { cluster: t.cluster }),
+    labels: tenantGcpLabels(t),
   };
 }

@@ -38,6 +38,20 @@ export function externalGateway(environment: string, domain: string, certificate
   };
 }
 
+/** The global external multi-cluster GatewayClass. */
+export const GLOBAL_GATEWAY_CLASS = "gke-l7-global-external-managed-mc";
+/** Name of the multi-cluster Gateway in the primary cluster's Gateway namespace. */
+export const GLOBAL_GATEWAY = "global";
+
+/**
+ * The multi-cluster Gateway of an environment with several regions, on its primary (config) cluster: the
+ * environment's wildcard host on the same certificate map as the external Gateway, on an address of its own.
+ */
+export function globalGateway(environment: string, domain: string, certificateMap: string, addressName: string) {
+  const gw = externalGateway(environment, domain, certificateMap, addressName);
+  return { ...gw, metadata: { ...gw.metadata, name: GLOBAL_GATEWAY }, spec: { ...gw.spec, gatewayClassName: GLOBAL_GATEWAY_CLASS } };
+}
+
 export function internalGateway(environment: string, domain: string, regionalCertificate: string) {
   return {
     apiVersion: "gateway.networking.k8s.io/v1",

@@ -5,6 +5,7 @@
  * Beyond the checklist's letter: authoritative grants, grants above the project, roles and custom roles that let
  * their holder grant itself more, and public members on anything but buckets (S5).
  */
+import { isPrescribedAgentGrant } from "../gcp/project";
 import { at, type CheckedResource, type Finding, isOpaque, list, type Rule, show, unverified } from "./rule";
 
 /** The member, binding and policy types of one IAM resource kind (`gcp:<module>/<prefix>IAMMember:<Prefix>IAMMember`). */
@@ -244,7 +245,8 @@ const I4: Rule = {
   check: byMember((m, path, role) => {
     if (!USER_MANAGED_SA.test(m)) return [];
     if (isOpaque(role)) return [unverified(`role granted to ${path} ${show(m)}`, role)];
-    return typeof role === "string" && ADMIN_ROLE.test(role) ? [`${path} ${show(m)} gets ${show(role)}; grant service accounts narrower roles than admin, editor or owner`] : [];
+    // Only the exact service-agent grants Google's setup prescribes are admitted (src/gcp/project.ts).
+    return typeof role === "string" && ADMIN_ROLE.test(role) && !isPrescribedAgentGrant(role, m) ? [`${path} ${show(m)} gets ${show(role)}; grant service accounts narrower roles than admin, editor or owner`] : [];
   }),
 };
 

@@ -25,7 +25,6 @@ const resrpc = require("@pulumi/pulumi/proto/resource_grpc_pb");
 const resproto = require("@pulumi/pulumi/proto/resource_pb");
 const enginerpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
 const engineproto = require("@pulumi/pulumi/proto/engine_pb");
-const providerproto = require("@pulumi/pulumi/proto/provider_pb");
 const structproto = require("google-protobuf/google/protobuf/struct_pb");
 const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
 const analyzerrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
@@ -206,7 +205,8 @@ export async function launchProgram(opts: LaunchOptions): Promise<LaunchResult> 
     invoke: unary(async (req) => {
       const args = (plain(req.getArgs()?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>;
       const result = await mocks.call({ token: req.getTok(), inputs: args, provider: req.getProvider() });
-      return new providerproto.InvokeResponse().setReturn(structproto.Struct.fromJavaScript(result as Record<string, unknown>));
+      // The monitor answers with a ResourceInvokeResponse (resource.proto), not a provider's InvokeResponse.
+      return new resproto.ResourceInvokeResponse().setReturn(structproto.Struct.fromJavaScript(result as Record<string, unknown>));
     }),
     call: unary(() => {
       throw new Error("method calls are not used by this program");

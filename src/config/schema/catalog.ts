@@ -2,7 +2,8 @@
  * The catalog entry: one YAML file per satellite service in `services/`. This is the file a service team adds.
  */
 import { z } from "zod";
-import { cidr, cpuQuantity, dnsLabel, gitlabPath, helmValues, memoryQuantity, ociUrl, stageName } from "./common";
+import { JURISDICTION_CODES } from "../regions";
+import { cidr, cpuQuantity, dnsLabel, gcpRegion, gitlabPath, helmValues, memoryQuantity, ociUrl, stageName } from "./common";
 
 const envName = dnsLabel(20);
 
@@ -35,6 +36,13 @@ const exposure = z
       )
       .optional(),
     service: dnsLabel(63).describe("Name of the chart's Service. Default: the service name.").optional(),
+    healthCheckPath: z
+      .string()
+      .regex(/^\/[^\s?#]*$/, { error: "must be an absolute HTTP path such as /healthz" })
+      .describe(
+        "HTTP path the global load balancer's health checks request on targetPort, for a service in several regions: a region whose pods fail it gets no traffic, which goes to the nearest healthy region. Default /.",
+      )
+      .optional(),
   })
   .describe("How the service is reached: host <name>.<environment>.<domain> on the platform's shared Gateway.");
 
@@ -55,9 +63,18 @@ const lifecycle = z
   .enum(["active", "retired"])
   .describe("active: the service runs; retired: its workload, identities, route and Vault access are removed, its namespace (protected) and the data in it are kept. Default active.");
 
+/** Regions of a service in an environment; each must be one of the environment's regions. */
+const regions = z
+  .array(gcpRegion)
+  .min(1, { error: "list at least one region, e.g. [us-east1]" })
+  .describe(
+    "GCP regions the service runs in, each one of the environment's regions (its platform stack's cluster region, the primary, or one a `region` stack adds). Default: the primary region. With more than one, the host is served from every listed region through the environment's global load balancer, nearest healthy region first.",
+  );
+
 const environmentOverride = z.strictObject({
   placement: z.enum(["shared", "dedicated"]).describe("Placement in this environment.").optional(),
   lifecycle: lifecycle.optional(),
+  regions: regions.optional(),
   stage: stageName.describe("Deployment stage this environment's release follows.").optional(),
   resources: resources.optional(),
 });
@@ -86,6 +103,13 @@ export const catalogEntrySchema = z
         .describe("shared: a tenant of the environment's shared Runway cluster; dedicated: its own project and cluster, derived from the environment's defaults (or a hand-written service stack)."),
       lifecycle: lifecycle.default("active"),
       environments: z.array(envName).min(1, { error: "list at least one environment, e.g. [staging]" }).describe("Environments the service runs in."),
+      regions: regions.optional(),
+      residency: z
+        .enum(JURISDICTION_CODES)
+        .describe(
+          "Jurisdiction the service's workloads must run in, e.g. eu (European Union): every region the service runs in, in every environment and on every Dedicated tenant, must lie in it; runway validate rejects any other. Default: none.",
+        )
+        .optional(),
       stage: stageName
         .describe("Deployment stage the release follows; default: the environment's last (most stable) stage.")
         .optional(),

@@ -18,6 +18,7 @@ import {
   ociUrl,
   stageName,
 } from "./common";
+import { JURISDICTION_CODES } from "../regions";
 
 /** A Pulumi secret in a stack file, as written by `pulumi config set --secret`. */
 export const secureValue = z
@@ -302,12 +303,73 @@ export const selfhostedConfigSchema = z.strictObject({
   ...common,
 });
 
-export const stackConfigSchema = z.discriminatedUnion("runway:kind", [platformConfigSchema, serviceConfigSchema, selfhostedConfigSchema]);
+/** The one subnet of a regional stack: its region's, in the environment's VPC. */
+const regionNetwork = z
+  .strictObject({
+    subnets: z.array(subnet).length(1, { error: "a regional stack has exactly one subnet: its cluster's region's" }),
+  })
+  .describe("The region's subnet in the environment's VPC (the platform stack owns the VPC).");
+
+export const regionConfigSchema = z.strictObject({
+  "runway:kind": z.literal("region"),
+  "runway:environment": dnsLabel(20).describe(
+    "Environment this stack adds a region to. Its platform stack (the primary region) owns the project, the VPC, the global load balancer and the Vault mount; this stack adds one regional cluster to them.",
+  ),
+  "runway:catalogDir": z.string().default("services").describe("Directory of the service catalog; the same as the platform stack's."),
+  "runway:network": regionNetwork,
+  "runway:cluster": cluster,
+  "runway:gitlabToken": secureValue.describe("GitLab API token that registers the regional cluster's GitLab agent: pulumi config set --secret runway:gitlabToken."),
+  "runway:observability": observability.describe("Notification channels of the regional cluster's and its tenants' alerts; none listed: the platform stack's."),
+  ...common,
+});
+
+export const dedicatedTenantConfigSchema = z.strictObject({
+  "runway:kind": z.literal("dedicated-tenant"),
+  "runway:tenant": dnsLabel(20).describe("The GitLab Dedicated customer, e.g. acme: names its instance's environment (dedicated-<tenant>), hosts, Vault path and resources."),
+  "runway:services": z
+    .array(dnsLabel(40))
+    .min(1, { error: "list at least one catalog entry, e.g. [ai-gateway]" })
+    .describe("Catalog entries (services/<name>.yaml) to turn up for the customer, each from its own chart."),
+  "runway:gitlabRelease": gitlabRelease.describe("The customer's GitLab Dedicated release; every service's chart is pinned to tag gitlab-<release>."),
+  "runway:gitlabUrl": gitlabInstanceUrl.describe("The customer's GitLab Dedicated instance, passed to the services as RUNWAY_GITLAB_URL."),
+  "runway:isolation": z
+    .enum(["cluster", "namespace"])
+    .default("cluster")
+    .describe(
+      "cluster: the customer's own project, VPC and GKE cluster (runway:network, runway:cluster). namespace: the customer's own project for its identities, with its services as namespaces on a shared cluster of runway:host. docs/dedicated.md compares them.",
+    ),
+  "runway:residency": z.enum(JURISDICTION_CODES).describe("Jurisdiction the customer's services must run in, e.g. eu; the region must lie in it.").optional(),
+  "runway:host": z
+    .strictObject({
+      environment: dnsLabel(20).describe("Environment whose shared cluster hosts the customer's namespaces."),
+      region: gcpRegion.describe("Region of that environment's cluster; default its primary region.").optional(),
+    })
+    .describe("Where namespace isolation runs the customer's services; only with runway:isolation: namespace.")
+    .optional(),
+  "runway:domain": z
+    .string()
+    .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: "must be a DNS domain such as runway.gitlab.net" })
+    .describe("DNS domain of the customer's hosts <service>.dedicated-<tenant>.<domain>; cluster isolation only.")
+    .optional(),
+  "runway:catalogDir": z.string().default("services").describe("Directory of the service catalog."),
+  "runway:gcp": gcp,
+  "runway:network": network.optional(),
+  "runway:cluster": cluster.optional(),
+  "runway:gitlab": gitlab.optional(),
+  "runway:gitlabToken": secureValue.describe("GitLab API token that registers the customer cluster's GitLab agent; cluster isolation only.").optional(),
+  "runway:vault": vault.optional(),
+  "runway:observability": observability,
+  ...common,
+});
+
+export const stackConfigSchema = z.discriminatedUnion("runway:kind", [platformConfigSchema, serviceConfigSchema, selfhostedConfigSchema, regionConfigSchema, dedicatedTenantConfigSchema]);
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type PlatformConfig = z.output<typeof platformConfigSchema>;
 export type ServiceConfig = z.output<typeof serviceConfigSchema>;
 export type SelfhostedConfig = z.output<typeof selfhostedConfigSchema>;
+export type RegionConfig = z.output<typeof regionConfigSchema>;
+export type DedicatedTenantConfig = z.output<typeof dedicatedTenantConfigSchema>;
 export type ClusterConfig = z.output<typeof cluster>;
 export type NetworkConfig = z.output<typeof network>;
 export type GcpConfig = z.output<typeof gcp>;
