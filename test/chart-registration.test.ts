@@ -57,7 +57,7 @@ describe("registration hook of the chart", () => {
     expect(restrictedPodProblems(pod)).toEqual([]);
     expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
     expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
-    expect(restrictedPodProblems(objs.find((o) => o.kind === "Deployment")?.spec.template.spec)).toEqual([]);
+    expect(restrictedPodProblems((objs.find((o) => o.kind === "Deployment") as unknown as { spec: { template: { spec: unknown } } }).spec.template.spec)).toEqual([]);
   });
 
   it("the pod-security check itself refuses what restricted refuses", () => {

@@ -51,6 +51,12 @@ status_url="$api/api/v1/namespaces/$RUNWAY_NAMESPACE/configmaps/$RUNWAY_STATUS_C
 attempt=0
 last_at=""
 
+# The "message" (or "error") string of a JSON answer in file $1, its escapes undone; empty when there is none.
+json_message() {
+  sed -n -E 's/.*"(message|error)"[[:space:]]*:[[:space:]]*"(([^"\\]|\\.)*)".*/\2/p' "$1" 2>/dev/null | head -n 1 |
+    sed -e 's/\\"/"/g' -e 's/\\\//\//g' -e 's/\\\\/\\/g'
+}
+
 # Records the outcome: put_status REGISTRATION HTTP_STATUS MESSAGE [FINALIZED_AT]. A merge patch of the data keys
 # the hook owns; a null removes a finalizedAt a previous run left.
 put_status() {
@@ -70,7 +76,7 @@ put_status() {
     esac
     sleep "$try"
   done
-  reason=$(printable "$(sed -n -E 's/.*"message"[[:space:]]*:[[:space:]]*"(([^"\\]|\\.)*)".*/\1/p' "$work/kube-answer" 2>/dev/null)$(head -n 1 "$work/kube-error")" 300)
+  reason=$(printable "$(json_message "$work/kube-answer")$(head -n 1 "$work/kube-error")" 300)
   log "cannot write the status ConfigMap $RUNWAY_NAMESPACE/$RUNWAY_STATUS_CONFIGMAP: the Kubernetes API answered ${code:-000}: $reason"
   return 1
 }
@@ -103,8 +109,7 @@ set --
 
 # GitLab's "message" or "error" string, else the answer itself; dropped when it contains the token.
 answer_message() {
-  m=$(sed -n -E 's/.*"(message|error)"[[:space:]]*:[[:space:]]*"(([^"\\]|\\.)*)".*/\2/p' "$work/answer" | head -n 1 |
-    sed -e 's/\\"/"/g' -e 's/\\\//\//g' -e 's/\\\\/\\/g')
+  m=$(json_message "$work/answer")
   [ -n "$m" ] || m=$(printable "$(cat "$work/answer")" 300)
   if [ -n "$m" ] && printf '%s\n' "$m" | grep -q -F -f "$RUNWAY_TOKEN_FILE"; then
     m="(GitLab's answer contained the registration token; not recorded)"

@@ -115,6 +115,8 @@ export class FakeGitLab {
   /** `http://127.0.0.1:<port>`: what a user would give as the GitLab URL. */
   url = "";
   readonly log: LoggedRequest[] = [];
+  /** Misbehave as a proxy might: a refused registration's answer quotes the Authorization header. */
+  echoAuthorization = false;
   /** GitLab answers 400 to a taken agent name; some proxies and versions answer 409. */
   duplicateAgentStatus: 400 | 409 = 400;
   readonly #server: Server;
@@ -302,7 +304,7 @@ export class FakeGitLab {
    */
   #registerInstance(token: string | undefined, bodyText: string, req: IncomingMessage): Reply {
     const r = token ? this.#registrations.get(token) : undefined;
-    if (!r || r.status === "revoked") return json(401, { message: "401 Unauthorized" });
+    if (!r || r.status === "revoked") return json(401, { message: this.echoAuthorization ? `401 Unauthorized: Bearer ${token}` : "401 Unauthorized" });
     let body: Record<string, unknown>;
     try {
       body = parseBody(req, bodyText);

@@ -61,6 +61,10 @@ export class FakeKubeApi {
     this.#configMaps.set(`${namespace}/${name}`, { metadata: { name, namespace, annotations }, managers: [] });
   }
 
+  removeConfigMap(namespace: string, name: string): void {
+    this.#configMaps.delete(`${namespace}/${name}`);
+  }
+
   configMap(namespace: string, name: string): FakeConfigMap | undefined {
     return this.#configMaps.get(`${namespace}/${name}`);
   }
