@@ -161,7 +161,13 @@ describe("self-hosted turn-up plan", () => {
 
   it("no network policy opens the node's metadata server outside GKE (K2)", async () => {
     const policies = (await examplePlan()).ofType(T.networkPolicy);
-    expect(policies.map((p) => p.name).sort()).toEqual(["ai-gateway-allow-declared-egress", "ai-gateway-allow-declared-ingress", "ai-gateway-allow-dns", "ai-gateway-default-deny"]);
+    expect(policies.map((p) => p.name).sort()).toEqual([
+      "ai-gateway-allow-declared-egress",
+      "ai-gateway-allow-declared-ingress",
+      "ai-gateway-allow-dns",
+      "ai-gateway-allow-registration-egress",
+      "ai-gateway-default-deny",
+    ]);
     expect(JSON.stringify(policies.map((p) => p.inputs))).not.toContain("169.254.");
   });
 
@@ -188,12 +194,9 @@ describe("self-hosted turn-up plan", () => {
     expect(hr.dependsOn.filter((u) => u.includes("core/v1:Secret")).length).toBe(2);
   });
 
-  it("the workload may read only its token Secrets and write only its status ConfigMap", async () => {
+  it("the workload may read only its token Secrets, and cannot write its own registration status", async () => {
     const role = (await examplePlan()).one("kubernetes:rbac.authorization.k8s.io/v1:Role");
-    expect(role.inputs.rules).toEqual([
-      { apiGroups: [""], resources: ["secrets"], resourceNames: ["ai-gateway-registration-token", "ai-gateway-access-token"], verbs: ["get"] },
-      { apiGroups: [""], resources: ["configmaps"], resourceNames: ["ai-gateway-runway-status"], verbs: ["get", "patch", "update"] },
-    ]);
+    expect(role.inputs.rules).toEqual([{ apiGroups: [""], resources: ["secrets"], resourceNames: ["ai-gateway-registration-token", "ai-gateway-access-token"], verbs: ["get"] }]);
   });
 
   it("status outputs resolve to not ready and pending under mocks", async () => {
@@ -208,7 +211,14 @@ describe("self-hosted turn-up plan", () => {
   });
 
   it("a caller's provider replaces the kubeconfig, and the two are mutually exclusive", async () => {
-    const args = { service: "ai-gateway", chart: "oci://registry.example.com/charts/ai-gateway", gitlabRelease: "17.9", gitlabUrl: "https://gitlab.example.com", egress: [{ cidr: "10.0.0.0/8", ports: [443] }] };
+    const args = {
+      service: "ai-gateway",
+      chart: "oci://registry.example.com/charts/ai-gateway",
+      gitlabRelease: "17.9",
+      gitlabUrl: "https://gitlab.example.com",
+      egress: [{ cidr: "10.0.0.0/8", ports: [443], gitlab: true }],
+      kubeApiServer: [{ cidr: "172.16.0.2/32", ports: [443] }],
+    };
     const p = await runWithMocks(() => {
       const provider = new k8s.Provider("theirs", { kubeconfig: "{}" });
       new SelfHostedTurnUp("ai-gateway", args, { providers: [provider] });

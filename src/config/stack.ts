@@ -6,7 +6,8 @@ import * as path from "node:path";
 import { BROADEST_AUTHORIZED_PREFIX, cidrsOverlap, coversInternet, parseCidr } from "./schema/common";
 import { type SelfhostedConfig, type StackConfig, stackFileSchema } from "./schema/stack";
 import { checkKubeconfigFile } from "../selfhosted/kubeconfig";
-import { networkProblems, valuesProblems } from "../selfhosted/turn-up";
+import { gitlabCaProblems } from "../selfhosted/ca";
+import { networkProblems, registrationNetworkProblems, valuesProblems } from "../selfhosted/turn-up";
 import { ConfigError, type Diagnostic } from "./diagnostics";
 import { projectConfigProblems, readProjectFile, secretsProviderProblems } from "./pulumi-project";
 import { validateSource } from "./validate";
@@ -55,6 +56,11 @@ function selfhostedProblems(config: SelfhostedConfig, root: string | undefined):
   for (const kind of ["egress", "ingress"] as const) {
     for (const p of networkProblems(kind, config[`runway:${kind}`])) out.push({ path: ["config", `runway:${kind}`, p.index, "cidr"], message: p.message });
   }
+  for (const p of networkProblems("egress", config["runway:kubeApiServer"])) out.push({ path: ["config", "runway:kubeApiServer", p.index, "cidr"], message: p.message });
+  const reach = { state: config["runway:state"], egress: config["runway:egress"], kubeApiServer: config["runway:kubeApiServer"], gitlabUrl: config["runway:gitlabUrl"] };
+  for (const p of registrationNetworkProblems(reach)) out.push({ path: p.field === "egress" ? ["config", "runway:egress"] : ["config"], message: p.field === "egress" ? p.message : `runway:kubeApiServer ${p.message}` });
+  const ca = config["runway:gitlabCaFile"];
+  if (ca !== undefined && root !== undefined) for (const message of gitlabCaProblems(root, ca)) out.push({ path: ["config", "runway:gitlabCaFile"], message });
   return out;
 }
 

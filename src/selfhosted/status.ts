@@ -92,3 +92,41 @@ export function readRegistrationStatus(data: Record<string, string> | undefined 
     requestId: d[STATUS_KEYS.requestId] ?? "",
   };
 }
+
+export interface RegistrationVerdictInput {
+  service: string;
+  gitlabUrl: string;
+  /** The request the current release carries (`registration.requestId`). */
+  requestId: string;
+  /** runway:registrationRetry, for the fix in the message. */
+  retry: number;
+  /** `pulumi preview`: the release has not been applied yet, so the status may be older than the request. */
+  preview: boolean;
+  /** Say nothing of a status not written yet (the offline plan, which reaches no cluster). */
+  quietPending: boolean;
+}
+
+/**
+ * What `pulumi up` makes of the status after the release (and so its hook) finished: `fail` for a registration
+ * GitLab refused or never answered, with GitLab's message and the fix; `warn` for a status that does not answer the
+ * current request (a hook that did not run) or, in a preview, for a failure that the next `pulumi up` will report;
+ * `ok` otherwise. Never includes the token: the status never holds it.
+ */
+export function registrationVerdict(s: RegistrationStatus, i: RegistrationVerdictInput): { level: "ok" | "warn" | "fail"; state: RegistrationState; message?: string } {
+  const current = s.requestId === i.requestId;
+  const who = `registration of ${i.service} with ${i.gitlabUrl}`;
+  if (!current || s.state === "pending") {
+    if (i.preview || i.quietPending) return { level: "ok", state: "pending" };
+    const seen = s.requestId ? `the status answers request ${s.requestId}` : "the status is empty";
+    return {
+      level: "warn",
+      state: "pending",
+      message: `${who} is not reported for request ${i.requestId} (${seen}): is the chart's registration hook in this chart version? See the hook Job and the HelmRelease: kubectl -n ${i.service} get jobs,helmreleases`,
+    };
+  }
+  if (s.state === "finalized") return { level: "ok", state: "finalized" };
+  const answer = s.httpStatus ? `HTTP ${s.httpStatus}` : "no HTTP answer";
+  const detail = `${s.message} (${answer}, ${s.attempts} attempt${s.attempts === 1 ? "" : "s"}${s.lastAttemptAt ? `, last at ${s.lastAttemptAt}` : ""})`;
+  const fix = `fix the cause, then set runway:registrationRetry to ${i.retry + 1} and run pulumi up again`;
+  return { level: i.preview ? "warn" : "fail", state: "failed", message: `${who} failed: ${detail}; ${fix}` };
+}
