@@ -11,19 +11,12 @@ import { REGISTRATION_FIELD_MANAGER } from "../src/chart/registration";
 import { readRegistrationStatus } from "../src/selfhosted/status";
 import { FakeGitLab, REGISTRATION_ROUTE } from "./fakes/gitlab-server";
 import { FakeKubeApi } from "./fakes/kube-api";
-import { compiled, helmTemplate, manifest, tmp, writeChart } from "./helpers/chart";
+import { compiled, manifest, tmp, writeChart } from "./helpers/chart";
 import { helmBin } from "./helpers/helm";
-import { runJob, type JobRun } from "./helpers/run-job";
+import { NS, runHook as runHookIn, STATUS, type HookWorld, type Scenario } from "./helpers/registration-hook";
 import { makeTestCa, type TestCa } from "./helpers/tls";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Loose = any;
-
-const NS = "ai-gateway";
-const STATUS = "ai-gateway-runway-status";
-const TOKEN_SECRET = "ai-gateway-registration-token";
 const TOKEN = "rwreg-Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC10b2tlbi1hYmM";
-const SA_TOKEN = "kube-sa-token-of-the-hook";
 
 let ca: TestCa;
 let gitlab: FakeGitLab;
@@ -42,48 +35,8 @@ afterAll(async () => {
   rmSync(tmp(), { recursive: true, force: true });
 });
 
-interface Scenario {
-  gitlabUrl?: string;
-  caCertificate?: string;
-  requestId?: string;
-  /** The token in the Secret; undefined: no Secret. */
-  secretToken?: string;
-  attempts?: number;
-  /** Create the status ConfigMap first, as the turn-up does. Default true. */
-  statusConfigMap?: boolean;
-}
-
-/** Renders the chart with registration on, grants what the rendered Role grants, and runs the hook Job. */
-async function runHook(s: Scenario = {}): Promise<JobRun & { objs: Loose[] }> {
-  const values = {
-    registration: {
-      enabled: true,
-      gitlabUrl: s.gitlabUrl ?? gitlab.url,
-      tokenSecret: { name: TOKEN_SECRET },
-      statusConfigMap: STATUS,
-      requestId: s.requestId ?? "req.1",
-      caCertificate: s.caCertificate ?? ca.caPem,
-      retry: { attempts: s.attempts ?? 3, backoffSeconds: 0 },
-    },
-  };
-  const objs: Loose[] = await helmTemplate(dir, { release: "ai-gateway", namespace: NS, values });
-  const role = objs.find((o) => o.kind === "Role");
-  const binding = objs.find((o) => o.kind === "RoleBinding");
-  const job = objs.find((o) => o.kind === "Job");
-  const rule = role.rules.find((r: Loose) => r.resources.includes("configmaps") && r.verbs.includes("patch"));
-  expect(job.spec.template.spec.serviceAccountName).toBe(binding.subjects[0].name);
-  kube.addServiceAccountToken(SA_TOKEN, { serviceAccount: binding.subjects[0].name, namespace: NS, configMap: rule.resourceNames[0] });
-  if (s.statusConfigMap !== false && !kube.configMap(NS, STATUS)) kube.addConfigMap(NS, STATUS, { "runway.gitlab.com/status-contract": "v1" });
-  const scriptMap = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === job.spec.template.spec.volumes.find((v: Loose) => v.name === "script").configMap.name);
-  const run = await runJob(job, {
-    namespace: NS,
-    configMaps: { [scriptMap.metadata.name]: scriptMap.data, "kube-root-ca.crt": { "ca.crt": ca.caPem } },
-    secrets: "secretToken" in s && s.secretToken === undefined ? {} : { [TOKEN_SECRET]: { token: s.secretToken ?? TOKEN } },
-    serviceAccountToken: SA_TOKEN,
-    api: { host: kube.host, port: kube.port },
-  });
-  return { ...run, objs };
-}
+const world = (): HookWorld => ({ dir, ca, gitlab, kube, token: TOKEN });
+const runHook = (s: Scenario = {}) => runHookIn(world(), s);
 
 const status = () => readRegistrationStatus(kube.configMap(NS, STATUS)?.data);
 const data = () => kube.configMap(NS, STATUS)?.data ?? {};

@@ -8,7 +8,7 @@ import { isOfflinePlan } from "../plan/engine";
 import type { StackSecrets } from "../program";
 import { readGitlabCa } from "../selfhosted/ca";
 import { assertGitLabReachable, type ProbeOptions } from "../selfhosted/reachability";
-import { registrationVerdict, type RegistrationState, type RegistrationStatus } from "../selfhosted/status";
+import { registrationVerdict, type RegistrationState } from "../selfhosted/status";
 import { workloadGitlabUrl } from "../selfhosted/turn-up";
 import { SelfHostedTurnUp } from "../../components/platform/selfhosted-turn-up";
 
@@ -35,22 +35,33 @@ export async function checkGitLab(ctx: StackContext, config: SelfhostedConfig, p
 }
 
 /**
- * The registration outcome as the stack reports it (docs/self-managed.md, "Status contract"): a callback GitLab
- * refused or never answered fails `pulumi up` with GitLab's message and the fix, and warns in a preview; a status
- * that does not answer the current request warns. Returns the registration state.
+ * The registration outcome as the stack reports it (docs/self-managed.md, "Status contract"). `pulumi up` waits for
+ * it (the status is read after the release, and so its hook, finished): a callback GitLab refused or never answered
+ * fails the update with GitLab's message and the fix; a status that does not answer the current request warns. A
+ * preview only warns. Returns the registration state.
  */
-export function reportRegistration(status: RegistrationStatus, requestId: string, config: SelfhostedConfig): RegistrationState {
-  const v = registrationVerdict(status, {
-    service: config["runway:service"],
-    gitlabUrl: workloadGitlabUrl(config["runway:gitlabUrl"]),
-    requestId,
-    retry: config["runway:registrationRetry"],
-    preview: pulumi.runtime.isDryRun(),
-    quietPending: isOfflinePlan(),
-  });
-  if (v.level === "fail") throw new pulumi.RunError(v.message as string);
-  if (v.level === "warn") pulumi.log.warn(v.message as string);
-  return v.state;
+export async function reportRegistration(t: SelfHostedTurnUp, config: SelfhostedConfig): Promise<pulumi.Output<RegistrationState>> {
+  if (!t.registrationStatus || !t.registrationRequestId) return t.registration;
+  const verdict = pulumi.all([t.registrationStatus, t.registrationRequestId]).apply(([s, requestId]) =>
+    registrationVerdict(s, {
+      service: config["runway:service"],
+      gitlabUrl: workloadGitlabUrl(config["runway:gitlabUrl"]),
+      requestId,
+      retry: config["runway:registrationRetry"],
+      preview: pulumi.runtime.isDryRun(),
+      quietPending: isOfflinePlan(),
+    }),
+  );
+  if (pulumi.runtime.isDryRun()) {
+    // Values may stay unknown in a preview: never wait for them there.
+    verdict.apply((v) => v.message && pulumi.log.warn(v.message));
+  } else {
+    // An update knows every value once its resources are applied, so this resolves.
+    const v = await new Promise<ReturnType<typeof registrationVerdict>>((resolve) => verdict.apply(resolve));
+    if (v.level === "fail") throw new pulumi.RunError(v.message as string);
+    if (v.level === "warn") pulumi.log.warn(v.message as string);
+  }
+  return verdict.apply((v) => v.state);
 }
 
 /** The project root: stack files live in <root>/stacks/. */
@@ -79,10 +90,7 @@ export async function selfhostedComposition(ctx: StackContext, config: Selfhoste
     gitlabCaCertificate: config["runway:gitlabCaFile"] === undefined ? undefined : readGitlabCa(projectRoot(ctx), config["runway:gitlabCaFile"]),
     registrationRetry: config["runway:registrationRetry"],
   });
-  const registration =
-    t.registrationStatus && t.registrationRequestId
-      ? pulumi.all([t.registrationStatus, t.registrationRequestId]).apply(([s, id]) => reportRegistration(s, id, config))
-      : t.registration;
+  const registration = await reportRegistration(t, config);
   const outputs: Record<string, unknown> = {
     namespace: t.namespace,
     chartTag: t.chartTag,
