@@ -32,10 +32,11 @@ const T = {
  * Plans the example stack with `edit` applied to its text, through the selfhosted composition, in a copy of the
  * project layout (stacks/ and the example kubeconfig) so that validation runs as for the real stack.
  */
-async function planEdited(edit: (text: string) => string): Promise<Recorded> {
+async function planEdited(edit: (text: string) => string, files: Record<string, string | undefined> = {}): Promise<Recorded> {
   const root = mkdtempSync(path.join(tmpdir(), "runway-selfhosted-"));
   mkdirSync(path.join(root, "stacks"));
   cpSync(path.join(ROOT, "examples", "selfhosted"), path.join(root, "examples", "selfhosted"), { recursive: true });
+  for (const [f, text] of Object.entries(files)) if (text !== undefined) writeFileSync(path.join(root, f), text);
   const file = path.join(root, "stacks", `Pulumi.${STACK}.yaml`);
   writeFileSync(file, edit(EXAMPLE));
   const stack = loadStackFile(file);
@@ -192,6 +193,50 @@ describe("self-hosted turn-up plan", () => {
     expect(values.serviceAccount).toEqual({ create: false, name: "ai-gateway" });
     expect(JSON.stringify(hr.inputs)).not.toContain("[secret]");
     expect(hr.dependsOn.filter((u) => u.includes("core/v1:Secret")).length).toBe(2);
+  });
+
+  it("the HelmRelease switches the registration hook on, by Secret and ConfigMap name, and pulumi up waits for it to be Ready", async () => {
+    const hr = (await examplePlan()).one(T.helmRelease);
+    const values = inputs(hr).spec?.values as { registration: Record<string, unknown> };
+    expect(values.registration).toEqual({
+      enabled: true,
+      gitlabUrl: "https://gitlab.example.com",
+      tokenSecret: { name: "ai-gateway-registration-token", key: "token" },
+      statusConfigMap: "ai-gateway-runway-status",
+      // The registration token resource's id (a random UUID in a real run) and runway:registrationRetry.
+      requestId: "ai-gateway-registration-token-id.0",
+    });
+    expect(inputs(hr).metadata?.annotations).toEqual({ "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "900" });
+  });
+
+  it("raising runway:registrationRetry changes only the release's request id, which reruns the hook", async () => {
+    const base = await planEdited((t) => t);
+    const head = await planEdited((t) => t.replace("config:\n", "config:\n  runway:registrationRetry: 1\n"));
+    const d = diffPlans(base, head);
+    expect([d.added, d.removed]).toEqual([[], []]);
+    expect(d.changed.map((c) => ({ type: c.type, paths: c.paths }))).toEqual([{ type: T.helmRelease, paths: ["spec.values.registration.requestId"] }]);
+  });
+
+  it("the registration hook may reach only the GitLab range and the API server; the workload's egress leaves the hook out (K2)", async () => {
+    const p = await examplePlan();
+    const hook = inputs(p.one(T.networkPolicy, "ai-gateway-allow-registration-egress")).spec;
+    expect(hook).toEqual({
+      podSelector: { matchLabels: { "runway.gitlab.com/component": "registration" } },
+      policyTypes: ["Egress"],
+      egress: [
+        { to: [{ ipBlock: { cidr: "10.20.0.0/24" } }], ports: [{ protocol: "TCP", port: 443 }] },
+        { to: [{ ipBlock: { cidr: "172.16.0.2/32" } }], ports: [{ protocol: "TCP", port: 443 }] },
+      ],
+    });
+    const workload = inputs(p.one(T.networkPolicy, "ai-gateway-allow-declared-egress")).spec;
+    expect(workload?.podSelector).toEqual({ matchExpressions: [{ key: "runway.gitlab.com/component", operator: "NotIn", values: ["registration"] }] });
+  });
+
+  it("a private CA for GitLab reaches the hook as registration.caCertificate", async () => {
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIBsTCCAVegAwIBAgIUexample\n-----END CERTIFICATE-----\n";
+    const ok = await planEdited((t) => t.replace("config:\n", "config:\n  runway:gitlabCaFile: gitlab-ca.pem\n"), { "gitlab-ca.pem": `# the customer's CA\n${pem}` });
+    const values = inputs(ok.one(T.helmRelease)).spec?.values as { registration: { caCertificate: string } };
+    expect(values.registration.caCertificate).toBe(pem);
   });
 
   it("the workload may read only its token Secrets, and cannot write its own registration status", async () => {
