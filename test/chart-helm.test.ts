@@ -36,6 +36,15 @@ const EVERYTHING = {
   podAnnotations: { "prometheus.io/scrape": "true", "example.com/owner": "team" },
   serviceAccount: { annotations: { "iam.gke.io/gcp-service-account": "svc@project.iam.gserviceaccount.com" } },
   env: { EXTRA: "yes", NUMBERISH: "0123" },
+  registration: {
+    enabled: true,
+    gitlabUrl: "https://gitlab.example.com/gitlab",
+    tokenSecret: { name: "svc-registration-token" },
+    statusConfigMap: "svc-runway-status",
+    requestId: "0b7c1e0a-5b1f-4c9a-9a55-3f1d2b7e8c01.2",
+    caCertificate: "-----BEGIN CERTIFICATE-----\nMIIBexample\n-----END CERTIFICATE-----\n",
+    retry: { attempts: 3, backoffSeconds: 1 },
+  },
 };
 
 describe.each(Object.keys(MANIFESTS))("chart of %s", (name) => {
@@ -62,7 +71,7 @@ describe.each(Object.keys(MANIFESTS))("chart of %s", (name) => {
 
   it("renders with every optional part and usual override into objects Kubernetes accepts", async () => {
     const objs = await helmTemplate(dir, { values: EVERYTHING });
-    expect(objs.map((o) => o.kind)).toEqual(expect.arrayContaining(["HTTPRoute", "PodMonitoring"]));
+    expect(objs.map((o) => o.kind)).toEqual(expect.arrayContaining(["HTTPRoute", "PodMonitoring", "Job", "Role", "RoleBinding", "ConfigMap"]));
     expect(objs.filter((o) => o.kind === "ExternalSecret")).toHaveLength(m.spec.secrets?.length ?? 0);
     expect(kubernetesProblems(objs)).toEqual([]);
   });

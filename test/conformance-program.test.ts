@@ -79,7 +79,9 @@ describe("a self-hosted stack whose GitLab does not answer", () => {
   });
   const unreachable = () => {
     const cli = configOf("ai-gateway-selfhosted");
-    return { ...cli, config: { ...cli.config, "runway:gitlabUrl": `https://localhost:${closedPort}` } };
+    // The GitLab range must open the URL's port (the registration hook's egress), so the stand-in port joins it.
+    const egress = (JSON.parse(cli.config["runway:egress"]) as { ports: number[]; gitlab?: boolean }[]).map((e) => (e.gitlab ? { ...e, ports: [...e.ports, closedPort] } : e));
+    return { ...cli, config: { ...cli.config, "runway:gitlabUrl": `https://localhost:${closedPort}`, "runway:egress": JSON.stringify(egress) } };
   };
 
   it("previews with a warning instead of failing", async () => {

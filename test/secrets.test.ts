@@ -65,7 +65,8 @@ describe("secret values are Pulumi secrets in the program", () => {
             chart: "oci://registry.gitlab.com/runway/charts/ai-gateway",
             gitlabRelease: "17.9",
             gitlabUrl: "https://gitlab.example.com",
-            egress: [{ cidr: "10.0.0.0/8", ports: [443] }],
+            egress: [{ cidr: "10.0.0.0/8", ports: [443], gitlab: true }],
+            kubeApiServer: [{ cidr: "172.16.0.2/32", ports: [443] }],
           },
           { providers: [new k8s.Provider("customer", { kubeconfig: "{}" })] },
         );

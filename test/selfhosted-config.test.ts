@@ -87,14 +87,40 @@ describe("self-hosted stack validation", () => {
   it("values may not set what Runway sets", () => {
     const { file, message } = errorOf((t) => t.replace("    env:\n", "    serviceAccount: { create: true }\n    env:\n      RUNWAY_GITLAB_URL: https://evil.example.com\n"));
     expect(message.split("\n")).toEqual([
-      `${file}:25:21: config.runway:values.serviceAccount: \`serviceAccount\` is set by Runway (the workload runs as the namespace's isolated service account); remove it`,
-      `${file}:27:26: config.runway:values.env.RUNWAY_GITLAB_URL: RUNWAY_GITLAB_URL: RUNWAY_* variables are set by Runway (GitLab URL, token Secret names, status ConfigMap); rename it`,
+      `${file}:31:21: config.runway:values.serviceAccount: \`serviceAccount\` is set by Runway (the workload runs as the namespace's isolated service account); remove it`,
+      `${file}:33:26: config.runway:values.env.RUNWAY_GITLAB_URL: RUNWAY_GITLAB_URL: RUNWAY_* variables are set by Runway (GitLab URL, token Secret names, status ConfigMap); rename it`,
     ]);
   });
 
   it("egress into the link-local range is refused (K2)", () => {
     const { file, message } = errorOf((t) => t.replace("- cidr: 10.30.8.0/24", "- cidr: 169.254.169.254/32"));
-    expect(message).toBe(`${file}:17:13: config.runway:egress[1].cidr: '169.254.169.254/32' reaches the link-local range, which holds the node's cloud metadata server (node credentials); remove it`);
+    expect(message).toBe(`${file}:18:13: config.runway:egress[1].cidr: '169.254.169.254/32' reaches the link-local range, which holds the node's cloud metadata server (node credentials); remove it`);
+  });
+
+  it("a turn-up without an egress entry marked gitlab is refused: only that range is open to the registration hook", () => {
+    const { file, message } = errorOf((t) => t.replace("      gitlab: true\n", ""));
+    expect(message).toBe(`${file}:14:5: config.runway:egress: no entry is marked \`gitlab: true\`: mark the GitLab instance's range, the only one the registration hook may reach`);
+  });
+
+  it("the GitLab range must open the GitLab URL's port", () => {
+    const { file, message } = errorOf((t) => t.replace("runway:gitlabUrl: https://gitlab.example.com", "runway:gitlabUrl: https://gitlab.example.com:8443"));
+    expect(message).toBe(`${file}:14:5: config.runway:egress: the entries marked \`gitlab: true\` do not open port 8443 of https://gitlab.example.com:8443: add it to their ports`);
+  });
+
+  it("a turn-up without the Kubernetes API server's addresses is refused, a turn-down is not", () => {
+    const without = (t: string) => t.replace(/ {2}runway:kubeApiServer:\n(?: {4}.*\n)+/, "");
+    const { file, message } = errorOf(without);
+    expect(message).toBe(
+      `${file}:5:3: config: runway:kubeApiServer is required: the registration hook records its outcome through the Kubernetes API; list the API server's addresses (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes) and port`,
+    );
+    expect(errorOf((t) => without(t).replace("config:\n", "config:\n  runway:state: down\n")).message).toBe("");
+  });
+
+  it("runway:gitlabCaFile must be a PEM file of the project", () => {
+    const { file, message } = errorOf((t) => t.replace("config:\n", "config:\n  runway:gitlabCaFile: examples/selfhosted/missing-ca.pem\n"));
+    expect(message).toBe(`${file}:5:24: config.runway:gitlabCaFile: examples/selfhosted/missing-ca.pem: file not found (relative paths start at the project root, where Pulumi.yaml is)`);
+    const notPem = errorOf((t) => t.replace("config:\n", "config:\n  runway:gitlabCaFile: examples/selfhosted/kubeconfig.yaml\n"));
+    expect(notPem.message).toBe(`${notPem.file}:5:24: config.runway:gitlabCaFile: examples/selfhosted/kubeconfig.yaml holds no PEM certificate (-----BEGIN CERTIFICATE-----); export the CA that signed GitLab's certificate as PEM`);
   });
 
   it("a stack without egress is refused", () => {
@@ -111,16 +137,18 @@ const input: TurnUpInput = {
   state: "up",
   installFlux: true,
   values: {},
-  egress: [{ cidr: "10.0.0.0/8", ports: [443] }],
+  egress: [{ cidr: "10.0.0.0/8", ports: [443], gitlab: true }],
   ingress: [],
   quota: { cpu: "4", memory: "8Gi", pods: 30 },
   keepData: [],
+  kubeApiServer: [{ cidr: "172.16.0.2/32", ports: [443] }],
+  registrationRetry: 0,
 };
 
 describe("self-hosted turn-up decisions", () => {
   it("the component refuses bad arguments with every problem at once", () => {
     expect(() => planTurnUp({ ...input, gitlabRelease: "v17", egress: [], keepData: ["a", "a", "Data"] })).toThrow(
-      "SelfHostedTurnUp ai-gateway: gitlabRelease 'v17' is not a GitLab release: use MAJOR.MINOR such as 17.9; egress is empty: list at least the GitLab instance's range, or the workload cannot finalize its registration; keepData[2] 'Data' is not a PersistentVolumeClaim name: use lowercase letters, digits and '-'; keepData lists 'a' twice",
+      "SelfHostedTurnUp ai-gateway: gitlabRelease 'v17' is not a GitLab release: use MAJOR.MINOR such as 17.9; egress is empty: list at least the GitLab instance's range, or the workload cannot finalize its registration; egress: no entry is marked `gitlab: true`: mark the GitLab instance's range, the only one the registration hook may reach; keepData[2] 'Data' is not a PersistentVolumeClaim name: use lowercase letters, digits and '-'; keepData lists 'a' twice",
     );
   });
 

@@ -32,10 +32,11 @@ const T = {
  * Plans the example stack with `edit` applied to its text, through the selfhosted composition, in a copy of the
  * project layout (stacks/ and the example kubeconfig) so that validation runs as for the real stack.
  */
-async function planEdited(edit: (text: string) => string): Promise<Recorded> {
+async function planEdited(edit: (text: string) => string, files: Record<string, string | undefined> = {}): Promise<Recorded> {
   const root = mkdtempSync(path.join(tmpdir(), "runway-selfhosted-"));
   mkdirSync(path.join(root, "stacks"));
   cpSync(path.join(ROOT, "examples", "selfhosted"), path.join(root, "examples", "selfhosted"), { recursive: true });
+  for (const [f, text] of Object.entries(files)) if (text !== undefined) writeFileSync(path.join(root, f), text);
   const file = path.join(root, "stacks", `Pulumi.${STACK}.yaml`);
   writeFileSync(file, edit(EXAMPLE));
   const stack = loadStackFile(file);
@@ -161,7 +162,13 @@ describe("self-hosted turn-up plan", () => {
 
   it("no network policy opens the node's metadata server outside GKE (K2)", async () => {
     const policies = (await examplePlan()).ofType(T.networkPolicy);
-    expect(policies.map((p) => p.name).sort()).toEqual(["ai-gateway-allow-declared-egress", "ai-gateway-allow-declared-ingress", "ai-gateway-allow-dns", "ai-gateway-default-deny"]);
+    expect(policies.map((p) => p.name).sort()).toEqual([
+      "ai-gateway-allow-declared-egress",
+      "ai-gateway-allow-declared-ingress",
+      "ai-gateway-allow-dns",
+      "ai-gateway-allow-registration-egress",
+      "ai-gateway-default-deny",
+    ]);
     expect(JSON.stringify(policies.map((p) => p.inputs))).not.toContain("169.254.");
   });
 
@@ -188,12 +195,53 @@ describe("self-hosted turn-up plan", () => {
     expect(hr.dependsOn.filter((u) => u.includes("core/v1:Secret")).length).toBe(2);
   });
 
-  it("the workload may read only its token Secrets and write only its status ConfigMap", async () => {
+  it("the HelmRelease switches the registration hook on, by Secret and ConfigMap name, and pulumi up waits for it to be Ready", async () => {
+    const hr = (await examplePlan()).one(T.helmRelease);
+    const values = inputs(hr).spec?.values as { registration: Record<string, unknown> };
+    expect(values.registration).toEqual({
+      enabled: true,
+      gitlabUrl: "https://gitlab.example.com",
+      tokenSecret: { name: "ai-gateway-registration-token", key: "token" },
+      statusConfigMap: "ai-gateway-runway-status",
+      // The registration token resource's id (a random UUID in a real run) and runway:registrationRetry.
+      requestId: "ai-gateway-registration-token-id.0",
+    });
+    expect(inputs(hr).metadata?.annotations).toEqual({ "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "900" });
+  });
+
+  it("raising runway:registrationRetry changes only the release's request id, which reruns the hook", async () => {
+    const base = await planEdited((t) => t);
+    const head = await planEdited((t) => t.replace("config:\n", "config:\n  runway:registrationRetry: 1\n"));
+    const d = diffPlans(base, head);
+    expect([d.added, d.removed]).toEqual([[], []]);
+    expect(d.changed.map((c) => ({ type: c.type, paths: c.paths }))).toEqual([{ type: T.helmRelease, paths: ["spec.values.registration.requestId"] }]);
+  });
+
+  it("the registration hook may reach only the GitLab range and the API server; the workload's egress leaves the hook out (K2)", async () => {
+    const p = await examplePlan();
+    const hook = inputs(p.one(T.networkPolicy, "ai-gateway-allow-registration-egress")).spec;
+    expect(hook).toEqual({
+      podSelector: { matchLabels: { "runway.gitlab.com/component": "registration" } },
+      policyTypes: ["Egress"],
+      egress: [
+        { to: [{ ipBlock: { cidr: "10.20.0.0/24" } }], ports: [{ protocol: "TCP", port: 443 }] },
+        { to: [{ ipBlock: { cidr: "172.16.0.2/32" } }], ports: [{ protocol: "TCP", port: 443 }] },
+      ],
+    });
+    const workload = inputs(p.one(T.networkPolicy, "ai-gateway-allow-declared-egress")).spec;
+    expect(workload?.podSelector).toEqual({ matchExpressions: [{ key: "runway.gitlab.com/component", operator: "NotIn", values: ["registration"] }] });
+  });
+
+  it("a private CA for GitLab reaches the hook as registration.caCertificate", async () => {
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIBsTCCAVegAwIBAgIUexample\n-----END CERTIFICATE-----\n";
+    const ok = await planEdited((t) => t.replace("config:\n", "config:\n  runway:gitlabCaFile: gitlab-ca.pem\n"), { "gitlab-ca.pem": `# the customer's CA\n${pem}` });
+    const values = inputs(ok.one(T.helmRelease)).spec?.values as { registration: { caCertificate: string } };
+    expect(values.registration.caCertificate).toBe(pem);
+  });
+
+  it("the workload may read only its token Secrets, and cannot write its own registration status", async () => {
     const role = (await examplePlan()).one("kubernetes:rbac.authorization.k8s.io/v1:Role");
-    expect(role.inputs.rules).toEqual([
-      { apiGroups: [""], resources: ["secrets"], resourceNames: ["ai-gateway-registration-token", "ai-gateway-access-token"], verbs: ["get"] },
-      { apiGroups: [""], resources: ["configmaps"], resourceNames: ["ai-gateway-runway-status"], verbs: ["get", "patch", "update"] },
-    ]);
+    expect(role.inputs.rules).toEqual([{ apiGroups: [""], resources: ["secrets"], resourceNames: ["ai-gateway-registration-token", "ai-gateway-access-token"], verbs: ["get"] }]);
   });
 
   it("status outputs resolve to not ready and pending under mocks", async () => {
@@ -208,7 +256,14 @@ describe("self-hosted turn-up plan", () => {
   });
 
   it("a caller's provider replaces the kubeconfig, and the two are mutually exclusive", async () => {
-    const args = { service: "ai-gateway", chart: "oci://registry.example.com/charts/ai-gateway", gitlabRelease: "17.9", gitlabUrl: "https://gitlab.example.com", egress: [{ cidr: "10.0.0.0/8", ports: [443] }] };
+    const args = {
+      service: "ai-gateway",
+      chart: "oci://registry.example.com/charts/ai-gateway",
+      gitlabRelease: "17.9",
+      gitlabUrl: "https://gitlab.example.com",
+      egress: [{ cidr: "10.0.0.0/8", ports: [443], gitlab: true }],
+      kubeApiServer: [{ cidr: "172.16.0.2/32", ports: [443] }],
+    };
     const p = await runWithMocks(() => {
       const provider = new k8s.Provider("theirs", { kubeconfig: "{}" });
       new SelfHostedTurnUp("ai-gateway", args, { providers: [provider] });

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FLUX_CHART, FLUX_NAMESPACE, fluxChartValues, platformNamespaceLabels, platformReleaseArgs } from "../../src/flux/chart";
 import { DEFAULT_QUOTA } from "../../src/config/catalog";
-import { helmReleaseReady, registrationState, type RegistrationState } from "../../src/selfhosted/status";
+import { helmReleaseReady, readRegistrationStatus, type RegistrationState, type RegistrationStatus } from "../../src/selfhosted/status";
 import { type TokenPurpose, turnUpTokenProvider } from "../../src/selfhosted/token-provider";
 import { type NetworkAllow, planTurnUp, SELFHOSTED_ENVIRONMENT, TOKEN_KEY } from "../../src/selfhosted/turn-up";
 
@@ -31,8 +31,17 @@ export interface SelfHostedTurnUpArgs {
   installFlux?: boolean;
   /** Extra chart values, e.g. the customer's LLM endpoint. May not set `runway` or `serviceAccount`. Default none. */
   values?: Record<string, unknown>;
-  /** Networks the workload may reach besides cluster DNS (K2): at least the GitLab instance. */
+  /** Networks the workload may reach besides cluster DNS (K2): at least the GitLab instance, marked `gitlab: true`. */
   egress: NetworkAllow[];
+  /**
+   * The Kubernetes API server's addresses as pods reach them: the chart's registration hook writes its status
+   * there (K2 denies it otherwise). Required while up.
+   */
+  kubeApiServer?: NetworkAllow[];
+  /** PEM of the CA that signed GitLab's TLS certificate, when private; the registration hook trusts only it. Default: public CAs. */
+  gitlabCaCertificate?: string;
+  /** Raise to run the registration callback again (a new request id upgrades the release). Default 0. */
+  registrationRetry?: number;
   /** Networks that may reach the workload (K2), e.g. the GitLab instance calling the service. Default none. */
   ingress?: NetworkAllow[];
   /** Namespace quota (K3). Default DEFAULT_QUOTA, as for a tenant. */
@@ -80,6 +89,10 @@ export class SelfHostedTurnUp extends pulumi.ComponentResource {
   readonly registration: pulumi.Output<RegistrationState>;
   /** The workload reported `registration: finalized`. */
   readonly registrationFinalized: pulumi.Output<boolean>;
+  /** The id of the registration request the release carries: `<registration token id>.<registrationRetry>`. Undefined when down. */
+  readonly registrationRequestId: pulumi.Output<string> | undefined;
+  /** The status ConfigMap, read after the release (and so its hook) finished. Undefined when down. */
+  readonly registrationStatus: pulumi.Output<RegistrationStatus> | undefined;
 
   constructor(name: string, args: SelfHostedTurnUpArgs, opts?: pulumi.ComponentResourceOptions) {
     const input = {
@@ -94,6 +107,9 @@ export class SelfHostedTurnUp extends pulumi.ComponentResource {
       ingress: args.ingress ?? [],
       quota: args.quota ?? { ...DEFAULT_QUOTA },
       keepData: args.keepData ?? [],
+      kubeApiServer: args.kubeApiServer ?? [],
+      gitlabCaCertificate: args.gitlabCaCertificate,
+      registrationRetry: args.registrationRetry ?? 0,
     };
     // Validated before anything is registered, the component included.
     const plan = planTurnUp(input);
@@ -144,14 +160,16 @@ export class SelfHostedTurnUp extends pulumi.ComponentResource {
     this.accessToken = undefined;
     this.workloadReady = pulumi.output(false);
     this.registration = pulumi.output<RegistrationState>("revoked");
+    this.registrationRequestId = undefined;
+    this.registrationStatus = undefined;
 
     const w = plan.workload;
     if (w) {
-      const tokens = new Map<TokenPurpose, pulumi.Output<string>>();
+      const tokens = new Map<TokenPurpose, TurnUpToken>();
       const secrets: pulumi.Resource[] = [];
       for (const { purpose, secret } of w.tokenSecrets) {
         const token = new TurnUpToken(`${name}-${purpose}-token`, { service: input.service, purpose }, { parent: this });
-        tokens.set(purpose, token.token);
+        tokens.set(purpose, token);
         secrets.push(new k8s.core.v1.Secret(`${name}-${purpose}-token`, { ...(secret as k8s.core.v1.SecretArgs), stringData: { [TOKEN_KEY]: token.token } }, inNs));
       }
       const status = new k8s.core.v1.ConfigMap(`${name}-status`, w.statusConfigMap as k8s.core.v1.ConfigMapArgs, inNs);
@@ -161,21 +179,33 @@ export class SelfHostedTurnUp extends pulumi.ComponentResource {
         dependsOn: [ns, role, workloadSa],
       });
       const source = new k8s.apiextensions.CustomResource(`${name}-source`, w.source, { ...kube, dependsOn: [ns, ...fluxReady] });
+      // A new registration token (a new turn-up, or a replaced token) or a raised retry is a new request: the release
+      // changes, Helm upgrades it and the hook calls GitLab again. The token's id says nothing about the token.
+      const registrationToken = tokens.get("registration") as TurnUpToken;
+      const requestId = pulumi.interpolate`${registrationToken.id}.${input.registrationRetry}`;
+      const values = w.release.spec.values as Record<string, Record<string, unknown>>;
+      const spec = { ...w.release.spec, values: { ...values, registration: { ...values.registration, requestId } } };
       // `status: undefined` makes the live status an output of the resource without being an input.
       const release = new k8s.apiextensions.CustomResource(
         `${name}-release`,
-        { ...w.release, status: undefined },
+        { ...w.release, spec, status: undefined },
         { ...kube, dependsOn: [ns, source, reconciler, binding, workloadSa, status, roleBinding, ...secrets, ...fluxReady] },
       );
 
       this.registrationTokenSecretName = names.registrationTokenSecret;
       this.accessTokenSecretName = names.accessTokenSecret;
       this.statusConfigMapName = names.statusConfigMap;
-      this.registrationToken = tokens.get("registration");
-      this.accessToken = tokens.get("access");
+      this.registrationToken = registrationToken.token;
+      this.accessToken = tokens.get("access")?.token;
       const releaseOut = release as unknown as { status: pulumi.Output<unknown>; metadata: pulumi.Output<{ generation?: number }> };
       this.workloadReady = pulumi.all([releaseOut.status, releaseOut.metadata]).apply(([s, m]) => helmReleaseReady(s, m?.generation));
-      this.registration = status.data.apply((d) => registrationState(d));
+      // Read after the release is Ready (pulumi.com/waitFor on it): by then the hook has recorded its outcome. The
+      // id is unknown while the release is being created in a preview, so a preview reads nothing that is not there yet.
+      const statusId = release.id.apply(() => `${names.namespace}/${names.statusConfigMap}`);
+      const read = k8s.core.v1.ConfigMap.get(`${name}-status-read`, statusId, { ...kube, dependsOn: [release, status] });
+      this.registrationRequestId = requestId;
+      this.registrationStatus = read.data.apply((d) => readRegistrationStatus(d));
+      this.registration = pulumi.all([this.registrationStatus, requestId]).apply(([s, id]) => (s.requestId === id ? s.state : "pending"));
     }
     for (const claim of plan.keptClaims) {
       // D2: no delete call when the patch leaves the program again on the next turn-up. Not protect (D1): the
@@ -196,6 +226,8 @@ export class SelfHostedTurnUp extends pulumi.ComponentResource {
       workloadReady: this.workloadReady,
       registration: this.registration,
       registrationFinalized: this.registrationFinalized,
+      registrationRequestId: this.registrationRequestId,
+      registrationStatus: this.registrationStatus,
     });
   }
 }

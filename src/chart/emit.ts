@@ -92,7 +92,9 @@ class Emitter {
       }
     }
     const empty = isEmptyCollection(value);
+    const block = typeof value === "string" ? blockScalar(value, indent + 2) : undefined;
     if (empty) out.push(`${p}${k}: ${empty}`);
+    else if (block) out.push(`${p}${k}: ${block[0]}`, ...block.slice(1));
     else if (this.isInline(value)) out.push(`${p}${k}: ${scalar(value)}`);
     else if (Array.isArray(value)) {
       out.push(`${p}${k}:`);
@@ -159,6 +161,23 @@ class Emitter {
     }
     return `${out.join("\n")}\n`;
   }
+}
+
+/**
+ * A multi-line literal as a YAML literal block (`|`, or `|-` without a final newline), so a script in a ConfigMap
+ * stays readable in the chart: the indicator line, then each line indented. Undefined when the text is not one
+ * (a single line, leading blank on the first line, several final newlines, control characters other than tab):
+ * those are written as a double-quoted scalar. YAML 1.1 and 1.2 read literal blocks the same way.
+ */
+export function blockScalar(v: string, indent: number): string[] | undefined {
+  const body = v.endsWith("\n") ? v.slice(0, -1) : v;
+  const lines = body.split("\n");
+  if (lines.length < 2 || lines[lines.length - 1] === "" || /^[ \t]/.test(body) || /[^\t\n\x20-\x7e]/.test(body)) return undefined;
+  // A line of blanks only would lose them.
+  if (lines.some((l) => l !== "" && l.trim() === "")) return undefined;
+  // Go templates take only "{{" for an action; a lone "}}" is text.
+  if (body.includes("{{")) throw new Error("internal: literal block contains a template delimiter");
+  return [v.endsWith("\n") ? "|" : "|-", ...lines.map((l) => (l === "" ? "" : `${pad(indent)}${l}`))];
 }
 
 function isEmptyCollection(v: unknown): string | undefined {

@@ -116,6 +116,21 @@ export function helperFunctions(fixed: FixedLabels): HelperFunctions {
       const i = values(ctx).image as { repository: string; tag?: string; digest?: string };
       return `${i.repository}${i.tag ? `:${i.tag}` : ""}${i.digest ? `@${i.digest}` : ""}`;
     },
+    release: (ctx) => ctx.release.name,
+    namespace: (ctx) => ctx.release.namespace,
+    chartVersion: (ctx) => ctx.chart.version,
+    registrationName: (ctx) => `${trimName(fullname(ctx).slice(0, 50))}-registration`,
+    registrationPodLabels: (ctx) => ({
+      "app.kubernetes.io/instance": ctx.release.name,
+      "app.kubernetes.io/component": "registration",
+      "app.kubernetes.io/part-of": "runway",
+      "runway.gitlab.com/component": "registration",
+      ...fixed,
+    }),
+    registrationImage: (ctx) => {
+      const i = (values(ctx).registration as { image: { repository: string; tag: string; digest: string } }).image;
+      return `${i.repository}${i.tag ? `:${i.tag}` : ""}@${i.digest}`;
+    },
     secretName: (ctx, secret) => {
       if (!(values(ctx).externalSecrets as { enabled: boolean }).enabled) return secret;
       const full = `${fullname(ctx)}-${secret}`;
@@ -211,6 +226,38 @@ ${fixedLines.join("\n")}
 {{/* The image the runtime pulls: repository[:tag][@digest]. */}}
 {{- define ${n("image")} -}}
 {{- .Values.image.repository }}{{ with .Values.image.tag }}:{{ . }}{{ end }}{{ with .Values.image.digest }}@{{ . }}{{ end }}
+{{- end }}
+
+{{/* The release's name, namespace and the chart's version, as the registration hook reports them. */}}
+{{- define ${n("release")} -}}
+{{- .Release.Name }}
+{{- end }}
+
+{{- define ${n("namespace")} -}}
+{{- .Release.Namespace }}
+{{- end }}
+
+{{- define ${n("chartVersion")} -}}
+{{- .Chart.Version }}
+{{- end }}
+
+{{/* Name of the registration hook's objects: <fullname>-registration, at most 63 characters. */}}
+{{- define ${n("registrationName")} -}}
+{{- printf "%s-registration" (regexReplaceAll "-+$" (include ${n("fullname")} . | trunc 50) "") }}
+{{- end }}
+
+{{/* Labels of the registration hook's pod: no app.kubernetes.io/name, so no selector of the workload's (Service, PodDisruptionBudget) takes it for a workload pod. */}}
+{{- define ${n("registrationPodLabels")} -}}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
+app.kubernetes.io/component: registration
+app.kubernetes.io/part-of: runway
+runway.gitlab.com/component: registration
+${fixedLines.join("\n")}
+{{- end }}
+
+{{/* The registration hook's image: repository[:tag]@digest, always pinned. */}}
+{{- define ${n("registrationImage")} -}}
+{{- with .Values.registration.image }}{{ .repository }}{{ with .tag }}:{{ . }}{{ end }}@{{ .digest }}{{ end }}
 {{- end }}
 
 {{/* (list . "secret"): the Secret holding a manifest secret. The External Secrets Operator's copy is per release. */}}

@@ -11,6 +11,7 @@ import { dnsLabel } from "../config/schema/common";
 import { IMAGE_REPOSITORY, parseImageReference, type ImageReference } from "../manifest/image";
 import { QUANTITY_PATTERN, parseQuantity } from "../manifest/quantity";
 import type { Manifest } from "../manifest/schema";
+import { defaultRegistrationValues, registrationValuesSchema } from "./registration";
 
 const quantity = (what: string) =>
   z.union([z.string().regex(new RegExp(QUANTITY_PATTERN), { error: "must be a quantity such as 500m, 1.5Gi or 512M" }), z.number().positive()]).describe(what);
@@ -153,6 +154,7 @@ export const valuesSchema = z
     podMonitoring: z
       .strictObject({ enabled: z.boolean().describe("Render the PodMonitoring (needs Google Managed Prometheus).") })
       .describe("Scraping by Google Managed Prometheus."),
+    registration: registrationValuesSchema,
   })
   .superRefine((v, ctx) => {
     // The chart's `validate` helper makes the same checks for Helm, which only sees the JSON Schema.
@@ -238,6 +240,7 @@ export function defaultValues(m: Manifest, image: ImageReference): ChartValues {
       ],
     },
     podMonitoring: { enabled: m.spec.service_monitor?.enabled ?? false },
+    registration: defaultRegistrationValues(),
   };
 }
 

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/diagnostics";
 import type { StackContext } from "../config/project";
@@ -5,7 +6,10 @@ import type { SelfhostedConfig } from "../config/schema/stack";
 import { diagnosticAt } from "../config/yaml-source";
 import { isOfflinePlan } from "../plan/engine";
 import type { StackSecrets } from "../program";
+import { readGitlabCa } from "../selfhosted/ca";
 import { assertGitLabReachable, type ProbeOptions } from "../selfhosted/reachability";
+import { registrationVerdict, type RegistrationState } from "../selfhosted/status";
+import { workloadGitlabUrl } from "../selfhosted/turn-up";
 import { SelfHostedTurnUp } from "../../components/platform/selfhosted-turn-up";
 
 /**
@@ -30,6 +34,41 @@ export async function checkGitLab(ctx: StackContext, config: SelfhostedConfig, p
   }
 }
 
+/**
+ * The registration outcome as the stack reports it (docs/self-managed.md, "Status contract"). `pulumi up` waits for
+ * it (the status is read after the release, and so its hook, finished): a callback GitLab refused or never answered
+ * fails the update with GitLab's message and the fix; a status that does not answer the current request warns. A
+ * preview only warns. Returns the registration state.
+ */
+export async function reportRegistration(t: SelfHostedTurnUp, config: SelfhostedConfig): Promise<pulumi.Output<RegistrationState>> {
+  if (!t.registrationStatus || !t.registrationRequestId) return t.registration;
+  const verdict = pulumi.all([t.registrationStatus, t.registrationRequestId]).apply(([s, requestId]) =>
+    registrationVerdict(s, {
+      service: config["runway:service"],
+      gitlabUrl: workloadGitlabUrl(config["runway:gitlabUrl"]),
+      requestId,
+      retry: config["runway:registrationRetry"],
+      preview: pulumi.runtime.isDryRun(),
+      quietPending: isOfflinePlan(),
+    }),
+  );
+  if (pulumi.runtime.isDryRun()) {
+    // Values may stay unknown in a preview: never wait for them there.
+    verdict.apply((v) => v.message && pulumi.log.warn(v.message));
+  } else {
+    // An update knows every value once its resources are applied, so this resolves.
+    const v = await new Promise<ReturnType<typeof registrationVerdict>>((resolve) => verdict.apply(resolve));
+    if (v.level === "fail") throw new pulumi.RunError(v.message as string);
+    if (v.level === "warn") pulumi.log.warn(v.message as string);
+  }
+  return verdict.apply((v) => v.state);
+}
+
+/** The project root: stack files live in <root>/stacks/. */
+function projectRoot(ctx: StackContext): string {
+  return path.dirname(path.dirname(path.resolve(ctx.stack.file)));
+}
+
 /** `selfhosted` kind: a satellite service on a customer's existing Kubernetes cluster; no GCP needed. */
 export async function selfhostedComposition(ctx: StackContext, config: SelfhostedConfig, _secrets: StackSecrets): Promise<Record<string, unknown>> {
   await checkGitLab(ctx, config);
@@ -47,7 +86,11 @@ export async function selfhostedComposition(ctx: StackContext, config: Selfhoste
     ingress: config["runway:ingress"],
     quota: config["runway:quota"],
     keepData: config["runway:keepData"],
+    kubeApiServer: config["runway:kubeApiServer"],
+    gitlabCaCertificate: config["runway:gitlabCaFile"] === undefined ? undefined : readGitlabCa(projectRoot(ctx), config["runway:gitlabCaFile"]),
+    registrationRetry: config["runway:registrationRetry"],
   });
+  const registration = await reportRegistration(t, config);
   const outputs: Record<string, unknown> = {
     namespace: t.namespace,
     chartTag: t.chartTag,
@@ -58,8 +101,9 @@ export async function selfhostedComposition(ctx: StackContext, config: Selfhoste
     registrationToken: t.registrationToken,
     accessToken: t.accessToken,
     workloadReady: t.workloadReady,
-    registration: t.registration,
-    registrationFinalized: t.registrationFinalized,
+    registration,
+    registrationFinalized: registration.apply((r) => r === "finalized"),
+    registrationStatus: t.registrationStatus,
   };
   // A turn-down has no tokens, Secrets or status ConfigMap: leave them out rather than export undefined.
   return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined));

@@ -9,7 +9,8 @@ import { type PlatformConfig, type SelfhostedConfig, type StackConfig, stackFile
 import { SLOT_PREFIX } from "../ipam/slots";
 import { projectIdAffixes } from "../naming";
 import { checkKubeconfigFile } from "../selfhosted/kubeconfig";
-import { networkProblems, valuesProblems } from "../selfhosted/turn-up";
+import { gitlabCaProblems } from "../selfhosted/ca";
+import { networkProblems, registrationNetworkProblems, valuesProblems } from "../selfhosted/turn-up";
 import type { DerivedOrigin } from "./derived";
 import { dedicatedEnvironment, isolationProblems } from "./dedicated";
 import { ConfigError, type Diagnostic } from "./diagnostics";
@@ -64,6 +65,11 @@ function selfhostedProblems(config: SelfhostedConfig, root: string | undefined):
   for (const kind of ["egress", "ingress"] as const) {
     for (const p of networkProblems(kind, config[`runway:${kind}`])) out.push({ path: p.index === undefined ? ["config", `runway:${kind}`] : ["config", `runway:${kind}`, p.index, "cidr"], message: p.message });
   }
+  for (const p of networkProblems("egress", config["runway:kubeApiServer"])) out.push({ path: p.index === undefined ? ["config", "runway:kubeApiServer"] : ["config", "runway:kubeApiServer", p.index, "cidr"], message: p.message });
+  const reach = { state: config["runway:state"], egress: config["runway:egress"], kubeApiServer: config["runway:kubeApiServer"], gitlabUrl: config["runway:gitlabUrl"] };
+  for (const p of registrationNetworkProblems(reach)) out.push({ path: p.field === "egress" ? ["config", "runway:egress"] : ["config"], message: p.field === "egress" ? p.message : `runway:kubeApiServer ${p.message}` });
+  const ca = config["runway:gitlabCaFile"];
+  if (ca !== undefined && root !== undefined) for (const message of gitlabCaProblems(root, ca)) out.push({ path: ["config", "runway:gitlabCaFile"], message });
   return out;
 }
 

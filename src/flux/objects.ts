@@ -15,6 +15,7 @@ export interface ObjectMeta {
   name: string;
   namespace: string;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 /** A Kubernetes custom object as plain data. */

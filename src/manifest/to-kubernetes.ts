@@ -22,6 +22,7 @@ import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networki
 import { createHash } from "node:crypto";
 import { helperFunctions, helpersTemplate, type FixedLabels } from "../chart/helpers";
 import { Hole, resolve, type RenderContext } from "../chart/holes";
+import { registrationTemplates } from "../chart/registration";
 import type { ChartValues } from "../chart/values";
 import { TMP_MOUNT } from "./mounts";
 import type { Manifest } from "./schema";
@@ -335,6 +336,7 @@ export function chartTemplates(m: Manifest): ChartTemplate[] {
     })),
     { file: "httproute.yaml", object: Hole.when("route.enabled", httpRoute()) },
     { file: "podmonitoring.yaml", object: Hole.when("podMonitoring.enabled", podMonitoring(m)) },
+    ...registrationTemplates(m.metadata.name),
   ];
 }
 

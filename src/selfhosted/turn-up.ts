@@ -18,6 +18,7 @@ import {
   tenantNames,
   workloadServiceAccount,
 } from "../tenancy/objects";
+import { REGISTRATION_COMPONENT, REGISTRATION_COMPONENT_LABEL } from "../chart/registration";
 import { STATUS_CONTRACT_ANNOTATION, STATUS_CONTRACT_VERSION } from "./status";
 
 /** The `runway.gitlab.com/environment` of every self-hosted object. */
@@ -46,7 +47,15 @@ export interface NetworkAllow {
   cidr: string;
   /** TCP ports. */
   ports: number[];
+  /** Egress only: the range is the GitLab instance, which the registration hook may reach too. Default false. */
+  gitlab?: boolean;
 }
+
+/**
+ * How long `pulumi up` waits for the HelmRelease to be Ready, which includes the registration hook (the chart's
+ * post-install/post-upgrade Job): helm-controller's install timeout (5 m) with room for a retried install.
+ */
+export const RELEASE_WAIT_SECONDS = 900;
 
 export interface TurnUpInput {
   service: string;
@@ -60,6 +69,12 @@ export interface TurnUpInput {
   ingress: NetworkAllow[];
   quota: { cpu: string; memory: string; pods: number };
   keepData: string[];
+  /** The Kubernetes API server's addresses as pods reach them: the registration hook writes its status there. */
+  kubeApiServer: NetworkAllow[];
+  /** PEM of the CA that signed GitLab's certificate, when private. */
+  gitlabCaCertificate?: string;
+  /** Raised to run the registration again. */
+  registrationRetry: number;
 }
 
 export interface TurnUpNames {
@@ -108,6 +123,9 @@ export function workloadGitlabUrl(url: string): string {
 /** Problems of the customer's extra values: each names the key and the fix. */
 export function valuesProblems(values: Record<string, unknown>): { path: string[]; message: string }[] {
   const out: { path: string[]; message: string }[] = [];
+  if ("registration" in values) {
+    out.push({ path: ["registration"], message: "`registration` is set by Runway (the callback to GitLab); use runway:gitlabUrl and runway:gitlabCaFile, and remove it" });
+  }
   if ("serviceAccount" in values) {
     out.push({ path: ["serviceAccount"], message: "`serviceAccount` is set by Runway (the workload runs as the namespace's isolated service account); remove it" });
   }
@@ -132,6 +150,35 @@ export function networkProblems(kind: "egress" | "ingress", allows: NetworkAllow
   return kind === "egress" ? egressProblems(cidrs) : internetExposure(cidrs, "the workload");
 }
 
+/** The TCP port of an https URL. */
+export function urlPort(url: string): number {
+  const m = /^https:\/\/[^/:]+(?::([0-9]+))?/.exec(url);
+  return m?.[1] ? Number(m[1]) : 443;
+}
+
+/**
+ * Problems of the registration hook's reach (K2): a turn-up that is up must mark the GitLab instance's range with
+ * `gitlab: true` on the GitLab URL's port, and name the Kubernetes API server the hook writes its status to.
+ */
+export function registrationNetworkProblems(i: Pick<TurnUpInput, "state" | "egress" | "kubeApiServer" | "gitlabUrl">): { field: "egress" | "kubeApiServer"; message: string }[] {
+  if (i.state !== "up") return [];
+  const out: { field: "egress" | "kubeApiServer"; message: string }[] = [];
+  const port = urlPort(i.gitlabUrl);
+  const gitlab = i.egress.filter((e) => e.gitlab);
+  if (gitlab.length === 0) {
+    out.push({ field: "egress", message: "no entry is marked `gitlab: true`: mark the GitLab instance's range, the only one the registration hook may reach" });
+  } else if (!gitlab.some((e) => e.ports.includes(port))) {
+    out.push({ field: "egress", message: `the entries marked \`gitlab: true\` do not open port ${port} of ${i.gitlabUrl}: add it to their ports` });
+  }
+  if (i.kubeApiServer.length === 0) {
+    out.push({
+      field: "kubeApiServer",
+      message: "is required: the registration hook records its outcome through the Kubernetes API; list the API server's addresses (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes) and port",
+    });
+  }
+  return out;
+}
+
 /** Validates a turn-up before anything is registered; the messages name the field, the value and the fix. */
 export function turnUpProblems(i: TurnUpInput): string[] {
   const out: string[] = [];
@@ -144,6 +191,9 @@ export function turnUpProblems(i: TurnUpInput): string[] {
   if (i.egress.length === 0) out.push("egress is empty: list at least the GitLab instance's range, or the workload cannot finalize its registration");
   for (const p of networkProblems("egress", i.egress)) out.push(`egress${p.index === undefined ? "" : `[${p.index}]`}: ${p.message}`);
   for (const p of networkProblems("ingress", i.ingress)) out.push(`ingress${p.index === undefined ? "" : `[${p.index}]`}: ${p.message}`);
+  for (const p of networkProblems("egress", i.kubeApiServer)) out.push(`kubeApiServer${p.index === undefined ? "" : `[${p.index}]`}: ${p.message}`);
+  for (const p of registrationNetworkProblems(i)) out.push(`${p.field}: ${p.message}`);
+  if (!Number.isInteger(i.registrationRetry) || i.registrationRetry < 0) out.push(`registrationRetry '${i.registrationRetry}' must be a whole number of at least 0`);
   for (const p of valuesProblems(i.values)) out.push(`values.${p.path.join(".")}: ${p.message}`);
   i.keepData.forEach((n, k) => {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 63) out.push(`keepData[${k}] '${n}' is not a PersistentVolumeClaim name: use lowercase letters, digits and '-'`);
@@ -172,7 +222,14 @@ export function isolationObjects(i: TurnUpInput) {
   const peers = (allows: NetworkAllow[], kind: "egress" | "ingress") =>
     allows.map((a) => ({ [kind === "egress" ? "to" : "from"]: [{ ipBlock: { cidr: a.cidr } }], ports: a.ports.map((port) => ({ protocol: "TCP", port })) }));
   const policies: Obj[] = networkPolicies(t).filter((p) => !GKE_ONLY_POLICIES.has(p.metadata.name));
-  policies.push({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta("allow-declared-egress"), spec: { podSelector: {}, policyTypes: ["Egress"], egress: peers(i.egress, "egress") } });
+  // The registration hook's pods get GitLab and the API server only; every other pod gets the declared egress.
+  const hook = { matchLabels: { [REGISTRATION_COMPONENT_LABEL]: REGISTRATION_COMPONENT } };
+  const notHook = { matchExpressions: [{ key: REGISTRATION_COMPONENT_LABEL, operator: "NotIn", values: [REGISTRATION_COMPONENT] }] };
+  policies.push({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta("allow-declared-egress"), spec: { podSelector: notHook, policyTypes: ["Egress"], egress: peers(i.egress, "egress") } });
+  const hookEgress = [...i.egress.filter((e) => e.gitlab), ...i.kubeApiServer];
+  if (hookEgress.length > 0) {
+    policies.push({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta("allow-registration-egress"), spec: { podSelector: hook, policyTypes: ["Egress"], egress: peers(hookEgress, "egress") } });
+  }
   if (i.ingress.length > 0) {
     policies.push({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta("allow-declared-ingress"), spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: peers(i.ingress, "ingress") } });
   }
@@ -196,6 +253,13 @@ export function isolationObjects(i: TurnUpInput) {
 export function workloadValues(i: TurnUpInput, names: TurnUpNames): Record<string, unknown> {
   return {
     ...i.values,
+    registration: {
+      enabled: true,
+      gitlabUrl: workloadGitlabUrl(i.gitlabUrl),
+      tokenSecret: { name: names.registrationTokenSecret, key: TOKEN_KEY },
+      statusConfigMap: names.statusConfigMap,
+      ...(i.gitlabCaCertificate ? { caCertificate: i.gitlabCaCertificate } : {}),
+    },
     serviceAccount: { create: false, name: names.workload },
     env: {
       ...(i.values.env as Record<string, string> | undefined),
@@ -223,9 +287,14 @@ export function workloadObjects(i: TurnUpInput, names: TurnUpNames): WorkloadObj
   const labels = k8sLabels({ service: i.service, environment: SELFHOSTED_ENVIRONMENT });
   const ns = names.namespace;
   const secret = (name: string): Obj => ({ apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { name, namespace: ns, labels } });
+  const release = helmRelease({ name: names.release, namespace: ns, labels, chartSource: names.release, serviceAccountName: names.reconciler, values: workloadValues(i, names) });
   return {
     source: ociRepository({ name: names.release, namespace: ns, labels, url: i.chart, tag: chartTag(i.gitlabRelease), helmChart: true }),
-    release: helmRelease({ name: names.release, namespace: ns, labels, chartSource: names.release, serviceAccountName: names.reconciler, values: workloadValues(i, names) }),
+    release: {
+      ...release,
+      // `pulumi up` waits for the release, its registration hook included (pulumi-kubernetes' await annotations).
+      metadata: { ...release.metadata, annotations: { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": String(RELEASE_WAIT_SECONDS) } },
+    },
     tokenSecrets: [
       { purpose: "registration", secret: secret(names.registrationTokenSecret) },
       { purpose: "access", secret: secret(names.accessTokenSecret) },
@@ -236,16 +305,14 @@ export function workloadObjects(i: TurnUpInput, names: TurnUpNames): WorkloadObj
       kind: "ConfigMap",
       metadata: { name: names.statusConfigMap, namespace: ns, labels, annotations: { [STATUS_CONTRACT_ANNOTATION]: STATUS_CONTRACT_VERSION } },
     },
-    // Exactly these objects by name (F3: namespaced, least privilege); `create` cannot be limited by name, hence
-    // the ConfigMap above.
+    // Exactly these objects by name (F3: namespaced, least privilege). The status ConfigMap is written by the
+    // chart's registration hook under its own service account, never by the workload, so the workload cannot
+    // forge its own registration.
     registrationRole: {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "Role",
       metadata: { name: names.registrationRole, namespace: ns, labels },
-      rules: [
-        { apiGroups: [""], resources: ["secrets"], resourceNames: [names.registrationTokenSecret, names.accessTokenSecret], verbs: ["get"] },
-        { apiGroups: [""], resources: ["configmaps"], resourceNames: [names.statusConfigMap], verbs: ["get", "patch", "update"] },
-      ],
+      rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [names.registrationTokenSecret, names.accessTokenSecret], verbs: ["get"] }],
     },
     registrationRoleBinding: {
       apiVersion: "rbac.authorization.k8s.io/v1",

@@ -6,9 +6,14 @@
  * Sources: docs.gitlab.com/api/cluster_agents, /api/repository_files, /api/notes, and GitLab's request specs
  * (spec/requests/api/clusters/agent_tokens_spec.rb: only active tokens are listed, revoking a revoked token is
  * 204, a guest gets 404 on reads and 403 on writes, the third active token is a 400).
+ *
+ * It also implements the registration API that Runway's self-hosted turn-up needs from GitLab, as
+ * docs/self-managed.md ("Registration API") specifies it: `POST /api/v4/runway/registrations` with the turn-up's
+ * registration token as a bearer token. It can serve over HTTPS and under a relative URL root, as GitLab can.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 export type Role = "guest" | "reporter" | "developer" | "maintainer" | "owner";
@@ -75,8 +80,20 @@ export interface LoggedRequest {
   route: string;
   status: number;
   /** Which header authenticated the request; never the token itself. */
-  auth: "PRIVATE-TOKEN" | "JOB-TOKEN" | "none";
+  auth: "PRIVATE-TOKEN" | "JOB-TOKEN" | "Bearer" | "none";
 }
+
+/** A self-hosted instance GitLab expects to register: recorded at turn-up from the stack outputs. */
+export interface FakeRegistration {
+  service: string;
+  status: "pending" | "finalized" | "revoked";
+  finalizedAt?: string;
+  /** Request bodies received with this token, in order. */
+  requests: Record<string, unknown>[];
+}
+
+/** The registration API's route name (docs/self-managed.md). */
+export const REGISTRATION_ROUTE = "POST /runway/registrations";
 
 type Handler = (ctx: Ctx) => Reply;
 interface Reply {
@@ -100,6 +117,8 @@ export class FakeGitLab {
   /** `http://127.0.0.1:<port>`: what a user would give as the GitLab URL. */
   url = "";
   readonly log: LoggedRequest[] = [];
+  /** Misbehave as a proxy might: a refused registration's answer quotes the Authorization header. */
+  echoAuthorization = false;
   /** GitLab answers 400 to a taken agent name; some proxies and versions answer 409. */
   duplicateAgentStatus: 400 | 409 = 400;
   readonly #server: Server;
@@ -107,16 +126,24 @@ export class FakeGitLab {
   readonly #identities = new Map<string, Identity>();
   readonly #agents: FakeAgent[] = [];
   readonly #faults: (Fault & { left: number })[] = [];
+  readonly #registrations = new Map<string, FakeRegistration>();
+  readonly #root: string;
   #ids = 100;
 
-  private constructor() {
-    this.#server = createServer((req, res) => void this.#handle(req, res));
+  private constructor(opts: { tls?: { cert: string; key: string }; relativeRoot?: string }) {
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.#handle(req, res);
+    this.#server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
+    this.#root = (opts.relativeRoot ?? "").replace(/\/+$/, "");
   }
 
-  static async start(): Promise<FakeGitLab> {
-    const fake = new FakeGitLab();
+  /**
+   * A fake on a free port. `tls` serves HTTPS with that certificate; `relativeRoot` (e.g. `/gitlab`) serves
+   * everything under that path, as GitLab installed with a relative URL root does, and 404 elsewhere.
+   */
+  static async start(opts: { tls?: { cert: string; key: string }; relativeRoot?: string } = {}): Promise<FakeGitLab> {
+    const fake = new FakeGitLab(opts);
     await new Promise<void>((resolve) => fake.#server.listen(0, "127.0.0.1", resolve));
-    fake.url = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
+    fake.url = `${opts.tls ? "https" : "http"}://127.0.0.1:${(fake.#server.address() as AddressInfo).port}${fake.#root}`;
     return fake;
   }
 
@@ -151,6 +178,21 @@ export class FakeGitLab {
     const note = { id: this.#ids++, body, system: opts.system ?? false, author: { id: 1, username: opts.username ?? "reviewer" }, created_at: new Date().toISOString() };
     this.#project(String(project))!.mergeRequests.get(iid)!.push(note);
     return note;
+  }
+
+  /** GitLab records a turn-up's registration token (a digest of it, in GitLab; the fake keeps the value). */
+  addRegistration(token: string, service: string): void {
+    this.#registrations.set(token, { service, status: "pending", requests: [] });
+  }
+
+  /** GitLab forgets a token, as after a turn-down. */
+  revokeRegistration(token: string): void {
+    const r = this.#registrations.get(token);
+    if (r) r.status = "revoked";
+  }
+
+  registration(token: string): FakeRegistration | undefined {
+    return this.#registrations.get(token);
   }
 
   inject(fault: Fault): void {
@@ -207,6 +249,8 @@ export class FakeGitLab {
 
   // Route table: name, pattern over the raw path, least role, handler.
   readonly #routes: [string, RegExp, Role, Handler][] = [
+    // Authenticated by its own bearer token, not by a user: handled in #registerInstance.
+    [REGISTRATION_ROUTE, /^\/runway\/registrations$/, "guest", () => json(500)],
     ["GET /projects/:id/cluster_agents", /^\/projects\/([^/]+)\/cluster_agents$/, "developer", (c) => this.#page(c, this.agents(c.project.id).map(agentJson))],
     ["POST /projects/:id/cluster_agents", /^\/projects\/([^/]+)\/cluster_agents$/, "maintainer", (c) => this.#register(c)],
     ["GET /projects/:id/cluster_agents/:agent_id", /^\/projects\/([^/]+)\/cluster_agents\/([^/]+)$/, "developer", (c) => {
@@ -261,6 +305,29 @@ export class FakeGitLab {
 
   #agent(c: Ctx): FakeAgent | undefined {
     return this.#agents.find((a) => a.projectId === c.project.id && String(a.id) === c.params[1]);
+  }
+
+  /**
+   * The registration API: 201 the first time a known token finalizes, 409 (with the first `finalized_at`) for a
+   * token already finalized, 401 for a missing, unknown or revoked token, 400 for a body without `service`, 403
+   * when the token belongs to another service.
+   */
+  #registerInstance(token: string | undefined, bodyText: string, req: IncomingMessage): Reply {
+    const r = token ? this.#registrations.get(token) : undefined;
+    if (!r || r.status === "revoked") return json(401, { message: this.echoAuthorization ? `401 Unauthorized: Bearer ${token}` : "401 Unauthorized" });
+    let body: Record<string, unknown>;
+    try {
+      body = parseBody(req, bodyText);
+    } catch {
+      return json(400, { error: "the body is not JSON" });
+    }
+    r.requests.push(body);
+    if (typeof body.service !== "string" || !body.service) return json(400, { error: "service is missing" });
+    if (body.service !== r.service) return json(403, { message: `403 Forbidden - this registration token belongs to ${r.service}, not ${body.service}` });
+    if (r.status === "finalized") return json(409, { message: "409 Registration already finalized", finalized_at: r.finalizedAt });
+    r.status = "finalized";
+    r.finalizedAt = new Date().toISOString();
+    return json(201, { service: r.service, status: "finalized", finalized_at: r.finalizedAt });
   }
 
   #register(c: Ctx): Reply {
@@ -347,12 +414,14 @@ export class FakeGitLab {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", this.url);
-    const raw = url.pathname.replace(/^\/api\/v4/, "");
+    const url = new URL(req.url ?? "/", "http://gitlab.invalid");
+    const rooted = url.pathname === this.#root || url.pathname.startsWith(`${this.#root}/`);
+    const raw = rooted ? url.pathname.slice(this.#root.length).replace(/^\/api\/v4/, "") : url.pathname;
     const method = req.method ?? "GET";
-    const route = this.#routes.find(([name, re]) => name.startsWith(`${method} `) && re.test(raw));
+    const route = rooted ? this.#routes.find(([name, re]) => name.startsWith(`${method} `) && re.test(raw)) : undefined;
     const headerToken = req.headers["private-token"] ?? req.headers["job-token"];
-    const auth = req.headers["private-token"] ? "PRIVATE-TOKEN" : req.headers["job-token"] ? "JOB-TOKEN" : "none";
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const auth = req.headers["private-token"] ? "PRIVATE-TOKEN" : req.headers["job-token"] ? "JOB-TOKEN" : bearer ? "Bearer" : "none";
     const send = (r: Reply) => {
       this.log.push({ method, route: route?.[0] ?? `${method} ${raw}`, status: r.status, auth });
       const headers: Record<string, string> = { ...r.headers };
@@ -369,6 +438,15 @@ export class FakeGitLab {
     if (fault && !fault.afterHandling) {
       fault.left--;
       return send(faultReply(fault));
+    }
+
+    if (name === REGISTRATION_ROUTE) {
+      const reply = this.#registerInstance(bearer, bodyText, req);
+      if (fault?.afterHandling) {
+        fault.left--;
+        return send(faultReply(fault));
+      }
+      return send(reply);
     }
 
     const who = typeof headerToken === "string" ? this.#identities.get(headerToken) : undefined;

@@ -11,8 +11,10 @@ import { ExternalSecret } from "@kubernetes-models/external-secrets/external-sec
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
+import { Job } from "kubernetes-models/batch/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
-import { Service, ServiceAccount } from "kubernetes-models/v1";
+import { Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
+import { ConfigMap, Service, ServiceAccount } from "kubernetes-models/v1";
 import { parseQuantity } from "../../src/manifest/quantity";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -65,6 +67,14 @@ export function validateSchema(o: Loose): void {
       return check(new Service(o));
     case "v1/ServiceAccount":
       return check(new ServiceAccount(o));
+    case "v1/ConfigMap":
+      return check(new ConfigMap(o));
+    case "batch/v1/Job":
+      return check(new Job(o));
+    case "rbac.authorization.k8s.io/v1/Role":
+      return check(new Role(o));
+    case "rbac.authorization.k8s.io/v1/RoleBinding":
+      return check(new RoleBinding(o));
     case "autoscaling/v2/HorizontalPodAutoscaler":
       return check(new HorizontalPodAutoscaler(o));
     case "policy/v1/PodDisruptionBudget":
@@ -208,6 +218,19 @@ export function apiServerProblems(o: Loose): string[] {
       p.push(...podProblems(where, tpl.spec, podLabels));
       break;
     }
+    case "Job": {
+      const tpl = o.spec.template;
+      p.push(...metaProblems(`${where} pod template`, tpl.metadata));
+      if (!["Never", "OnFailure"].includes(tpl.spec.restartPolicy)) p.push(`${where}: restartPolicy must be Never or OnFailure`);
+      p.push(...podProblems(where, tpl.spec, tpl.metadata?.labels ?? {}));
+      break;
+    }
+    case "ConfigMap":
+      for (const k of Object.keys(o.data ?? {})) if (!/^[-._a-zA-Z0-9]+$/.test(k) || k.length > 253) p.push(`${where}: data key ${k}`);
+      break;
+    case "Role":
+      for (const r of o.rules ?? []) if (!r.verbs?.length) p.push(`${where}: a rule without verbs`);
+      break;
     case "Service":
       for (const port of o.spec.ports ?? []) {
         if (port.name !== undefined && (!DNS1123_LABEL.test(port.name) || port.name.length > 63)) p.push(`${where}: port name ${port.name}`);
@@ -245,9 +268,11 @@ export function kubernetesProblems(objects: Loose[]): string[] {
   }
   const deployment = objects.find((o) => o.kind === "Deployment");
   const podLabels = deployment?.spec.template.metadata.labels ?? {};
+  const otherPods = objects.filter((o) => o.kind === "Job").map((o) => ({ name: `Job ${o.metadata.name}`, labels: o.spec.template.metadata?.labels ?? {} }));
   for (const o of objects) {
     const selector = o.kind === "Service" ? o.spec.selector : o.kind === "PodDisruptionBudget" || o.kind === "PodMonitoring" ? o.spec.selector?.matchLabels : undefined;
     if (selector && deployment && !matches(selector, podLabels)) p.push(`${o.kind} ${o.metadata.name}: selector does not match the Deployment's pods`);
+    for (const other of otherPods) if (selector && matches(selector, other.labels)) p.push(`${o.kind} ${o.metadata.name}: selector also takes the pods of ${other.name}`);
   }
   return p;
 }

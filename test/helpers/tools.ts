@@ -3,6 +3,7 @@
  * - docker-registry (Debian's distribution 2.8), started on loopback by test/helpers/registry.ts;
  * - kubectl, which parses generated kubeconfigs: from the kubectl layer npm package when it is installed (no apt),
  *   else the one on PATH, else Debian's kubernetes-client.
+ * - curl and openssl, which the registration hook's end-to-end test runs: those on PATH, else Debian's packages.
  * `provisionTools()` runs once per test run, in vitest's global setup (test/setup/provision.ts), before any worker
  * starts; a file lock makes concurrent runs on one machine (several worktrees, CI) install once.
  */
@@ -102,7 +103,7 @@ function kubectlFromLayer(): boolean {
   return true;
 }
 
-/** Makes docker-registry and kubectl available; returns one line per tool it could not provide. */
+/** Makes docker-registry, kubectl, curl and openssl available; returns one line per tool it could not provide. */
 export function provisionTools(): string[] {
   const problems: string[] = [];
   if (!process.env.RUNWAY_TEST_REGISTRY_BIN) {
@@ -113,6 +114,13 @@ export function provisionTools(): string[] {
   }
   if (!process.env.RUNWAY_TEST_KUBECTL && !kubectlFromLayer() && !onPath("kubectl")) {
     const p = aptInstall(["kubernetes-client"], () => onPath("kubectl") !== undefined || existsSync("/usr/bin/kubectl"));
+    if (p) problems.push(p);
+  }
+  // The registration hook's tests run its script with sh and curl, against TLS stand-ins whose certificates
+  // openssl makes (test/registration-e2e.test.ts).
+  for (const [command, pkg] of [["curl", "curl"], ["openssl", "openssl"]] as const) {
+    if (onPath(command)) continue;
+    const p = aptInstall([pkg], () => onPath(command) !== undefined);
     if (p) problems.push(p);
   }
   return problems;

@@ -274,6 +274,11 @@ const networkAllow = z.strictObject({
   ports: z.array(z.int().min(1).max(65535)).min(1).describe("TCP ports."),
 });
 
+/** An egress allow of a turn-up; `gitlab: true` marks the GitLab instance, which the registration hook may reach. */
+const egressAllow = networkAllow.extend({
+  gitlab: z.boolean().default(false).describe("This range is the GitLab instance: the registration hook may reach it too (and nothing else of runway:egress)."),
+});
+
 export const selfhostedConfigSchema = z.strictObject({
   "runway:kind": z.literal("selfhosted"),
   "runway:service": dnsLabel(40).describe("Satellite service to turn up, e.g. ai-gateway; names the namespace and the release."),
@@ -289,7 +294,20 @@ export const selfhostedConfigSchema = z.strictObject({
   "runway:state": z.enum(["up", "down"]).default("up").describe("up turns the service up; down removes the workload and revokes its tokens, keeping the namespace and runway:keepData."),
   "runway:installFlux": z.boolean().default(true).describe("Install Flux; false reuses a Flux (2.6 or later) already on the cluster."),
   "runway:values": helmValues.default({}).describe("Extra chart values, e.g. environment variables that point the service at the customer's LLM; `serviceAccount` and `env.RUNWAY_*` are set by Runway."),
-  "runway:egress": z.array(networkAllow).min(1).describe("Networks the workload may reach besides cluster DNS (K2): at least the GitLab instance, usually the LLM endpoint too."),
+  "runway:egress": z
+    .array(egressAllow)
+    .min(1)
+    .describe("Networks the workload may reach besides cluster DNS (K2): at least the GitLab instance, marked `gitlab: true`, usually the LLM endpoint too."),
+  "runway:kubeApiServer": z
+    .array(networkAllow)
+    .default([])
+    .describe("The Kubernetes API server's addresses as pods reach them (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes): the registration hook records its outcome there. Required to turn up."),
+  "runway:gitlabCaFile": z
+    .string()
+    .min(1)
+    .describe("PEM file of the CA that signed GitLab's TLS certificate, when it is private, relative to the project root or absolute; the registration hook trusts it. Default: public CAs.")
+    .optional(),
+  "runway:registrationRetry": z.int().min(0).default(0).describe("Raise it by one to run the registration callback again, e.g. after GitLab refused it and the cause is fixed."),
   "runway:ingress": z.array(networkAllow).default([]).describe("Networks that may reach the workload (K2), e.g. the GitLab instance calling the service. Default none."),
   "runway:quota": z
     .strictObject({
