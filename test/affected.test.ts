@@ -11,13 +11,13 @@ const affected = (files: string[], base: Record<string, string> = {}) =>
 describe("runway affected", () => {
   it("a catalog file affects the platform and regional stacks of its environments, its service stacks and the Dedicated tenants that run it", () => {
     expect(affected(["services/ai-gateway.yaml"])).toEqual([
-      "ai-gateway-production",
-      "dedicated-acme",
-      "dedicated-globex",
-      "platform-production",
       "platform-staging",
       "platform-staging-asia-northeast1",
       "platform-staging-europe-west4",
+      "platform-production",
+      "ai-gateway-production",
+      "dedicated-globex",
+      "dedicated-acme",
     ]);
   });
 
@@ -27,7 +27,7 @@ describe("runway affected", () => {
 
   it("a removed environment still affects the stack that onboarded it", () => {
     const before = "metadata:\n  name: glgo\nspec:\n  environments: [staging, production]\n";
-    expect(affected(["services/glgo.yaml"], { "services/glgo.yaml": before })).toEqual(["platform-production", "platform-staging", "platform-staging-asia-northeast1", "platform-staging-europe-west4"]);
+    expect(affected(["services/glgo.yaml"], { "services/glgo.yaml": before })).toEqual(["platform-staging", "platform-staging-asia-northeast1", "platform-staging-europe-west4", "platform-production"]);
   });
 
   it("a stack file affects only its stack when no other stack reads it", () => {
@@ -40,7 +40,7 @@ describe("runway affected", () => {
   });
 
   it("a namespace-isolated Dedicated tenant's stack file affects its host environment's clusters", () => {
-    expect(affected(["stacks/Pulumi.dedicated-globex.yaml"])).toEqual(["dedicated-globex", "platform-production"]);
+    expect(affected(["stacks/Pulumi.dedicated-globex.yaml"])).toEqual(["platform-production", "dedicated-globex"]);
   });
 
   it("a component affects the stack kinds that use it", () => {
@@ -49,13 +49,25 @@ describe("runway affected", () => {
   });
 
   it("a shared module affects every stack", () => {
-    const every = ["platform-staging", "platform-production", "ai-gateway-production", "duo-workflow-service-production", "ai-gateway-selfhosted"];
+    const every = [
+      "platform-staging",
+      "platform-staging-asia-northeast1",
+      "platform-staging-europe-west4",
+      "platform-production",
+      "ai-gateway-production",
+      "dedicated-globex",
+      "duo-workflow-service-production",
+      "dedicated-acme",
+      "ai-gateway-selfhosted",
+    ];
     expect(affected(["src/config/catalog.ts"])).toEqual(every);
     expect(affected(["package-lock.json"])).toEqual(every);
   });
 
-  it("lists staging before production, each environment's platform stack before its service stacks", () => {
-    expect(affected(["package-lock.json"]).slice(0, 3)).toEqual(["platform-staging", "platform-production", "ai-gateway-production"]);
+  it("lists staging before production, each environment's platform stack before its regional and service stacks, Dedicated instances of their own last", () => {
+    const order = affected(["package-lock.json"]);
+    expect(order.slice(0, 5)).toEqual(["platform-staging", "platform-staging-asia-northeast1", "platform-staging-europe-west4", "platform-production", "ai-gateway-production"]);
+    expect(order.slice(-2)).toEqual(["dedicated-acme", "ai-gateway-selfhosted"]);
   });
 
   it("docs, tests and CLI-only modules affect no stack", () => {

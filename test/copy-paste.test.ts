@@ -27,9 +27,9 @@ const preprodCopy = STAGING.replace("runway:environment: staging", "runway:envir
 /** A preprod platform stack done right: its own project, ranges, channel and pool. */
 const preprod = preprodCopy
   .replace("projectId: gl-runway-staging", "projectId: gl-runway-preprod")
-  .replace(/10\.10\./g, "10.11.")
-  .replace("10.64.0.0/14", "10.100.0.0/14")
-  .replace("10.68.0.0/20", "10.104.0.0/20")
+  .replace(/10\.10\./g, "10.13.")
+  .replace("10.64.0.0/14", "10.224.0.0/14")
+  .replace("10.68.0.0/20", "10.228.0.0/20")
   .replace("projects/gl-runway-staging/notificationChannels/1234567890", "projects/gl-runway-preprod/notificationChannels/555")
   .replace("gl-{service}-stg", "gl-{service}-pre")
   .replace("primary: 10.40.0.0/15", "primary: 10.44.0.0/15")
@@ -83,11 +83,11 @@ describe("a dedicated service stack copied from production into preprod", () => 
     .replace("projectId: gl-ai-gateway-prod", "projectId: gl-ai-gateway-pre")
     .replace(/10\.30\./g, "10.32.")
     .replace(/10\.31\./g, "10.33.")
-    .replace("10.80.0.0/14", "10.108.0.0/14")
-    .replace("10.84.0.0/20", "10.112.0.0/20")
-    .replace("10.88.0.0/14", "10.116.0.0/14")
-    .replace("10.92.0.0/20", "10.120.0.0/20");
-  const entry = AI_ENTRY.replace("environments: [staging, production]", "environments: [staging, preprod, production]").replace("  overrides:\n", "  overrides:\n    preprod:\n      placement: dedicated\n");
+    .replace("10.80.0.0/14", "10.232.0.0/14")
+    .replace("10.84.0.0/20", "10.236.0.0/20")
+    .replace("10.88.0.0/14", "10.240.0.0/14")
+    .replace("10.92.0.0/20", "10.244.0.0/20");
+  const entry = AI_ENTRY.replace("environments: [staging, production]", "environments: [staging, preprod, production]").replace("  overrides:\n", "  overrides:\n    preprod:\n      placement: dedicated\n      regions: [us-east1]\n");
   const files = { "stacks/Pulumi.platform-preprod.yaml": preprod, "services/ai-gateway.yaml": entry };
 
   it("keeps production's stages: fails at runway:stages, naming production's stack and preprod's stages", () => {

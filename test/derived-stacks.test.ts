@@ -73,7 +73,7 @@ describe("a new placement: dedicated catalog entry, with no other file", () => {
   it("passes runway validate, which counts the derived stacks", () => {
     const out: string[] = [];
     const code = validateCommand({ out: (l) => out.push(l), err: (l) => out.push(l) }, [], projectWith({ "services/code-review.yaml": NEW_ENTRY }));
-    expect({ code, out }).toEqual({ code: 0, out: ["ok: 9 file(s) valid; 3 stack(s) derived from the catalog"] });
+    expect({ code, out }).toEqual({ code: 0, out: ["ok: 13 file(s) valid; 3 stack(s) derived from the catalog"] });
   });
 
   it("reads the GitLab token with the platform stack's secrets provider and data key, so Pulumi can decrypt it", () => {

@@ -220,7 +220,8 @@ describe("a service that runs only outside the primary region", () => {
   let p: Recorded;
   beforeAll(async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "runway-eu-only-"));
-    const eu = readFileSync(path.join(ROOT, "services", "duo-workflow-service.yaml"), "utf8").replace("  environments: [staging, production]\n", "  environments: [staging]\n  residency: eu\n  regions: [europe-west4]\n");
+    const eu = readFileSync(path.join(ROOT, "services", "duo-workflow-service.yaml"), "utf8").replace("  environments: [staging, production]\n", "  environments: [staging]\n  residency: eu\n  regions: [europe-west4]\n")
+      .replace(/\n {2}overrides:\n[^]*$/, "\n");
     writeFileSync(path.join(dir, "duo-workflow-service.yaml"), eu);
     p = withFinders(await planStack("platform-staging", { catalogDir: dir }));
   }, 60_000);

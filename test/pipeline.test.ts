@@ -88,11 +88,24 @@ describe("the generated deploy pipeline", () => {
     for (const [name, j] of jobs) expect(j.resource_group, name).toBe("$STACK");
   });
 
-  it("deploys staging before production, each environment's platform stack before its service stacks", () => {
+  it("deploys staging before production, each environment's platform stack before its regional and service stacks", () => {
     const g = generated();
-    expect(Object.keys(g).filter((n) => n.startsWith("deploy-"))).toEqual(["deploy-staging-platform", "deploy-production-platform", "deploy-production-services"]);
-    expect(g["deploy-production-platform"].needs).toContain("deploy-staging-platform");
+    expect(Object.keys(g).filter((n) => n.startsWith("deploy-"))).toEqual([
+      "deploy-staging-platform",
+      "deploy-staging-services",
+      "deploy-production-platform",
+      "deploy-production-services",
+      "deploy-dedicated-acme-services",
+    ]);
+    expect(g["deploy-staging-services"].parallel?.matrix[0].STACK).toEqual(["platform-staging-asia-northeast1", "platform-staging-europe-west4"]);
+    expect(g["deploy-production-platform"].needs).toContain("deploy-staging-services");
     expect(g["deploy-production-services"].needs).toContain("deploy-production-platform");
+  });
+
+  it("deploys a Dedicated customer's own cluster after every environment, and one hosted in an environment with it", () => {
+    const g = generated();
+    expect(g["deploy-dedicated-acme-services"].needs).toContain("deploy-production-services");
+    expect(g["deploy-production-services"].parallel?.matrix[0].STACK).toContain("dedicated-globex");
   });
 
   it("production waits for someone to start it, as its platform stack says (runway:deploy.manual)", () => {
@@ -110,9 +123,9 @@ describe("the generated deploy pipeline", () => {
   it("a new dedicated catalog entry's derived stack is deployed, after its environment's platform stack, with no change to .gitlab-ci.yml", () => {
     const dir = catalogWith({ "code-review.yaml": catalogEntry("code-review", "  environments: [staging, production]\n  placement: dedicated\n") });
     const g = generated(loadProjectStacks(ROOT, { catalogDir: dir }).all);
-    expect(g["deploy-staging-services"].parallel?.matrix[0].STACK).toEqual(["code-review-staging"]);
+    expect(g["deploy-staging-services"].parallel?.matrix[0].STACK).toEqual(["code-review-staging", "platform-staging-asia-northeast1", "platform-staging-europe-west4"]);
     expect(g["deploy-staging-services"].needs).toContain("deploy-staging-platform");
-    expect(g["deploy-production-services"].parallel?.matrix[0].STACK).toEqual(["ai-gateway-production", "code-review-production", "duo-workflow-service-production"]);
+    expect(g["deploy-production-services"].parallel?.matrix[0].STACK).toEqual(["ai-gateway-production", "code-review-production", "dedicated-globex", "duo-workflow-service-production"]);
   });
 
   it("only the affected stacks are deployed, and an environment with none is skipped", () => {

@@ -62,7 +62,7 @@ describe("the program reads its configuration through pulumi.Config", () => {
       "runway:stages": JSON.stringify(["qa"]),
       "runway:gcp": JSON.stringify({ ...JSON.parse(stagingConfig.config["runway:gcp"]), projectId: "gl-runway-qa" }),
       "runway:observability": JSON.stringify({ notificationChannels: [] }),
-      "runway:network": JSON.stringify({ subnets: [{ region: "us-east1", cidr: "10.50.0.0/20", pods: "10.96.0.0/14", services: "10.50.16.0/20", proxyOnly: "10.50.32.0/23" }] }),
+      "runway:network": JSON.stringify({ subnets: [{ region: "us-east1", cidr: "10.50.0.0/20", pods: "10.248.0.0/14", services: "10.50.16.0/20", proxyOnly: "10.50.32.0/23" }] }),
     };
     delete (config as Record<string, string>)["runway:dedicated"];
     const plan = await runWith("platform-qa", config);
