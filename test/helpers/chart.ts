@@ -1,5 +1,5 @@
 /** Charts on disk and rendered by real Helm, for the chart tests. */
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -26,9 +26,9 @@ export function manifest(name: keyof typeof MANIFESTS | string): Manifest {
 }
 
 let scratch: string | undefined;
-/** A temp directory for this test process. */
+/** A temp directory for this test process (made again when a test file removed it on its way out). */
 export function tmp(): string {
-  scratch ??= mkdtempSync(path.join(tmpdir(), "runway-chart-test-"));
+  if (scratch === undefined || !existsSync(scratch)) scratch = mkdtempSync(path.join(tmpdir(), "runway-chart-test-"));
   return scratch;
 }
 
