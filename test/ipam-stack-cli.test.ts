@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { describeService } from "../src/cli/describe";
+import { summaryLines, type TenantSummary } from "../src/tenancy/summary";
 import { ipamRecordCommand } from "../src/cli/ipam";
 import { stackPrepareCommand } from "../src/cli/stack";
 import { guarded } from "../src/cli/errors";
@@ -153,6 +154,12 @@ describe("runway describe", () => {
     expect({ ...exported, dashboard: undefined }).toEqual({ ...described, dashboard: undefined });
     expect((exported.dashboard as { title: string }).title).toBe((described.dashboard as { title: string }).title);
   }, 60_000);
+
+  it("names the regions of a service that runs in several, served under one host", () => {
+    const lines = summaryLines((describeService(ROOT, "ai-gateway", "staging") as TenantSummary[])[0]);
+    expect(lines).toContain("  regions:              us-east1, europe-west4, asia-northeast1: one host, served from the nearest healthy region (docs/regions.md)");
+    expect(summaryLines((describeService(ROOT, "glgo", "staging") as TenantSummary[])[0]).some((l) => l.includes("regions:"))).toBe(false);
+  });
 
   it("an unknown service or environment is an error, exit 1", async () => {
     expect((await runCli("describe", "nope")).err).toBe("runway: describe: no service 'nope' in the catalog (services: ai-gateway, duo-workflow-service, glgo)");

@@ -39,6 +39,8 @@ export interface TenantSummary {
   /** `https://<host>` where the service is routed; absent for `visibility: none` and retired services. */
   url?: string;
   visibility?: "external" | "internal" | "none";
+  /** Regions the service runs in, when it lists them (one host, served from every one of them). */
+  regions?: string[];
   /** The workload's service account and the one Flux applies the release as. */
   kubernetesServiceAccounts?: { workload: string; reconciler: string };
   /** GCP service account the workload's Kubernetes service account maps to (Workload Identity). */
@@ -87,6 +89,7 @@ export function tenantSummary(t: TenantSpec, c: TenantCluster): TenantSummary {
     stage: t.stage,
     ...(t.exposure.visibility !== "none" ? { url: `https://${host}` } : {}),
     visibility: t.exposure.visibility,
+    ...(t.regions?.length ? { regions: [...t.regions] } : {}),
     kubernetesServiceAccounts: { workload: n.workload, reconciler: n.reconciler },
     gcpServiceAccount: gcpServiceAccountEmail(t.name, c.project),
     ...(c.vault && mount
@@ -123,6 +126,8 @@ export function summaryLines(s: TenantSummary, markdown = false): string[] {
   }
   const lines = [markdown ? `**${head}**` : head];
   lines.push(item("url", s.url ? `${s.url} (${s.visibility})` : "none (exposure.visibility: none)"));
+  if (s.regions && s.regions.length > 1) lines.push(item("regions", `${s.regions.join(", ")}: one host, served from the nearest healthy region (docs/regions.md)`));
+  else if (s.regions) lines.push(item("region", s.regions[0]));
   lines.push(item("namespace", code(s.namespace)));
   lines.push(item("stage", `${code(s.stage as string)} (the chart tag your release follows)`));
   const ksa = s.kubernetesServiceAccounts as { workload: string; reconciler: string };
