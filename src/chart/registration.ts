@@ -22,6 +22,7 @@ import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role"
 import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { IMAGE_DIGEST, IMAGE_REPOSITORY, IMAGE_TAG } from "../manifest/image";
+import { restrictedContainer } from "../manifest/to-kubernetes";
 import { QUANTITY_PATTERN } from "../manifest/quantity";
 import { Hole } from "./holes";
 
@@ -242,14 +243,7 @@ export function registrationJob(service: string): IJob {
                 env("TMPDIR", "/tmp"),
               ],
               resources: Hole.yaml("registration.resources"),
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                privileged: false,
-                capabilities: { drop: ["ALL"] },
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              securityContext: restrictedContainer(),
               volumeMounts: [
                 { name: "script", mountPath: SCRIPT_DIR, readOnly: true },
                 { name: "token", mountPath: TOKEN_DIR, readOnly: true },

@@ -14,6 +14,7 @@ import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisrup
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IProbe } from "kubernetes-models/v1/Probe";
+import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { IService } from "kubernetes-models/v1/Service";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
@@ -85,6 +86,21 @@ function metadata(name: string = fullname()) {
  * Volume name of a mounted secret: a DNS label of at most 63 characters, unique per secret. Long secret names keep
  * a readable prefix and a hash of the whole name.
  */
+/**
+ * A container's security context under Pod Security `restricted` (K1), read-only root file system included: every
+ * container a Runway chart runs, the registration hook's too.
+ */
+export function restrictedContainer(): ISecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    privileged: false,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
 export function secretVolumeName(secret: string): string {
   const name = `secret-${secret}`;
   if (name.length <= 63) return name;
@@ -152,14 +168,7 @@ function container(m: Manifest): IContainer {
     ],
     env: [{ name: "PORT", value: String(port) }, ...secretEnv, Hole.range<IEnvVar>("env", (name, value) => ({ name, value }))],
     resources: Hole.yaml("resources"),
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      privileged: false,
-      capabilities: { drop: ["ALL"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: restrictedContainer(),
     startupProbe: probe(s.startup_probe, { periodSeconds: 10, failureThreshold: 24 }),
     readinessProbe: probe(s.readiness_probe, { periodSeconds: 10 }),
     livenessProbe: s.liveness_probe ? probe(s.liveness_probe, {}) : undefined,

@@ -86,6 +86,30 @@ function providerUrn(ref: string): string | null {
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- protobuf request objects of the SDK have no public types */
 
+/**
+ * The plan's record of one RegisterResourceRequest, its inputs already in the plan's JSON form. The conformance
+ * tests record what the Pulumi CLI's language host registers with it too, so both sides read alike.
+ */
+export function plannedResource(req: any, urn: string, inputs: Record<string, unknown>): PlannedResource {
+  return {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    parent: req.getParent() || null,
+    provider: providerUrn(req.getProvider()),
+    protect: req.getProtect() === true,
+    dependsOn: [...new Set<string>(req.getDependenciesList())].sort(),
+    inputs,
+    custom: req.getCustom(),
+    retainOnDelete: req.getRetainondelete() === true,
+    deleteBeforeReplace: req.getDeletebeforereplace() === true,
+    ignoreChanges: [...req.getIgnorechangesList()],
+    replaceOnChanges: [...req.getReplaceonchangesList()],
+    additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+    aliases: (req.getAliasesList() as AliasMessage[]).map(aliasText).filter(Boolean),
+  };
+}
+
 /** Plain JSON of serialized properties back to runtime values, as MockMonitor's `deserializeProperties` does. */
 function deserialize(object: Record<string, unknown>): Record<string, unknown> {
   const props: Record<string, unknown> = {};
@@ -163,23 +187,7 @@ class RecordingMonitor extends MockMonitor {
 
   private record(req: any, urn: string, object: Record<string, unknown>): void {
     if (req.getType() === "pulumi:pulumi:Stack") this.stackUrn = urn;
-    this.recorded.push({
-      urn,
-      type: req.getType(),
-      name: req.getName(),
-      parent: req.getParent() || null,
-      provider: providerUrn(req.getProvider()),
-      protect: req.getProtect() === true,
-      dependsOn: [...new Set<string>(req.getDependenciesList())].sort(),
-      inputs: maskValue(object) as Record<string, unknown>,
-      custom: req.getCustom(),
-      retainOnDelete: req.getRetainondelete() === true,
-      deleteBeforeReplace: req.getDeletebeforereplace() === true,
-      ignoreChanges: [...req.getIgnorechangesList()],
-      replaceOnChanges: [...req.getReplaceonchangesList()],
-      additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
-      aliases: (req.getAliasesList() as AliasMessage[]).map(aliasText).filter(Boolean),
-    });
+    this.recorded.push(plannedResource(req, urn, maskValue(object) as Record<string, unknown>));
   }
 
   override registerResourceOutputs(req: any, callback: (err: any, resp: any) => void): void {

@@ -17,7 +17,7 @@ import { parse as parseYaml, stringify } from "yaml";
 import { loadProjectStack } from "../../src/config/project";
 import { projectConfigProblems, secretsProviderProblems } from "../../src/config/pulumi-project";
 import { parseYaml as parsePositioned } from "../../src/config/yaml-source";
-import type { PlannedResource } from "../../src/plan/engine";
+import { type PlannedResource, plannedResource } from "../../src/plan/engine";
 import { planMocks } from "../../src/plan/mocks";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any -- generated protobuf stubs have no usable typings */
@@ -147,20 +147,6 @@ function plain(v: unknown): unknown {
   return v === UNKNOWN ? undefined : v;
 }
 
-function providerUrn(ref: string): string | null {
-  if (!ref) return null;
-  const i = ref.lastIndexOf("::");
-  return i > 0 ? ref.slice(0, i) : ref;
-}
-
-function aliasText(a: any): string {
-  const urn = a.getUrn();
-  if (urn) return urn;
-  const s = a.getSpec();
-  if (!s) return "";
-  return [s.getName() && `name=${s.getName()}`, s.getType() && `type=${s.getType()}`, s.getParenturn() && `parent=${s.getParenturn()}`, s.getNoparent() && "noParent"].filter(Boolean).join(",");
-}
-
 /** The engine's URN: the parent's qualified type chain, none for the stack's children. */
 function engineUrn(stack: string, project: string, parent: string, type: string, name: string): string {
   let qualified = type;
@@ -230,23 +216,7 @@ export async function launchProgram(opts: LaunchOptions): Promise<LaunchResult> 
         custom: req.getCustom(),
         id: req.getImportid(),
       });
-      resources.push({
-        urn,
-        type: req.getType(),
-        name: req.getName(),
-        parent: req.getParent() || null,
-        provider: providerUrn(req.getProvider()),
-        protect: req.getProtect() === true,
-        dependsOn: [...new Set<string>(req.getDependenciesList())].sort(),
-        inputs: mask(object) as Record<string, unknown>,
-        custom: req.getCustom(),
-        retainOnDelete: req.getRetainondelete() === true,
-        deleteBeforeReplace: req.getDeletebeforereplace() === true,
-        ignoreChanges: [...req.getIgnorechangesList()],
-        replaceOnChanges: [...req.getReplaceonchangesList()],
-        additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
-        aliases: req.getAliasesList().map(aliasText).filter(Boolean),
-      });
+      resources.push(plannedResource(req, urn, mask(object) as Record<string, unknown>));
       const state = JSON.parse(JSON.stringify(result.state ?? {}));
       return new resproto.RegisterResourceResponse()
         .setUrn(urn)
