@@ -61,6 +61,25 @@ describe("exit statuses", () => {
     expect({ code: p.code, stderr: p.stderr }).toEqual({ code: 2, stderr: "runway: plan: unknown option '--bogus'\nRun 'runway plan --help' for usage.\n" });
   });
 
+  it("2 for a --format value outside its choices, in every command that has --format", async () => {
+    const cases: [string, string[], string][] = [
+      ["diff", ["diff", "a", "b"], "text, markdown, json"],
+      ["check", ["check", "--all"], "text, markdown, json"],
+      ["describe", ["describe", "ai-gateway"], "text, markdown, json"],
+      ["affected", ["affected", "--all"], "text, json"],
+      ["stack list", ["stack", "list"], "text, json"],
+      ["ipam", ["ipam"], "text, json"],
+    ];
+    for (const [command, args, choices] of cases) {
+      const r = await runCli(...args, "--format", "yaml");
+      expect({ args, code: r.code, err: r.err }).toEqual({
+        args,
+        code: 2,
+        err: `runway: ${command}: option '--format <format>' argument 'yaml' is invalid. Allowed choices are ${choices}.\nRun 'runway ${command} --help' for usage.`,
+      });
+    }
+  });
+
   it("1 for invalid input, named without a made-up position", async () => {
     const bad = path.join(tmp(), "bad.json");
     writeFileSync(bad, "{ not json");

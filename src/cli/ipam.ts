@@ -22,6 +22,7 @@ import { projectRoot } from "../paths";
 import { InputError } from "./errors";
 import { writeFileAtomic } from "./output";
 import type { CommandContext, Io } from "./io";
+import { formatOption } from "./options";
 
 export interface PlanRow {
   cidr: string;
@@ -171,7 +172,7 @@ export function registerIpamCommands(program: Command, ctx: CommandContext): voi
   const ipam = program
     .command("ipam")
     .description("The address plan: every range in use, and each environment's dedicated-service allocations")
-    .option("--format <format>", "text or json", "text")
+    .addOption(formatOption(["text", "json"]))
     .action((opts: { format?: string }) => ctx.run("ipam", () => ipamShowCommand(io, opts)));
   ipam
     .command("record")

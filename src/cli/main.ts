@@ -9,10 +9,11 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { projectRoot } from "../paths";
 import { EXIT, guarded } from "./errors";
 import { type CommandContext, exitQuietlyOnClosedPipe, type Io, terminalIo } from "./io";
+import { formatOption } from "./options";
 
 export type { Io } from "./io";
 
@@ -66,8 +67,6 @@ const LAZY_GROUPS: LazyGroup[] = [
     },
   },
 ];
-
-const formatOption = (choices: string[]) => new Option("--format <format>", `output format: ${choices.join(", ")}`).choices(choices).default(choices[0]);
 
 export async function buildProgram(io: Io, setExit: (code: number) => void, selected?: string): Promise<Command> {
   const program = new Command("runway")

@@ -15,6 +15,7 @@ import { deployWaves, orderStacks } from "../pipeline";
 import { InputError } from "./errors";
 import { writeFileAtomic } from "./output";
 import type { CommandContext, Io } from "./io";
+import { formatOption } from "./options";
 
 /** One stack as `runway stack list` shows it. */
 export interface StackListing {
@@ -110,7 +111,7 @@ export function registerStackCommands(program: Command, ctx: CommandContext): vo
   stack
     .command("list")
     .description("List every stack: stack files and stacks derived from the catalog, in deploy order")
-    .option("--format <format>", "text or json", "text")
+    .addOption(formatOption(["text", "json"]))
     .action((opts: { format?: string }) => ctx.run("stack list", () => stackListCommand(io, opts)));
   stack
     .command("config")
