@@ -88,6 +88,9 @@ describe("exit statuses", () => {
       [["plan", "--stack", "nope"], "runway: plan: no stack 'nope'"],
       [["check", "--plan", bad], `runway: check: ${bad}: cannot read plan`],
       [["ci", "note", "--base", bad, "--head", planFile], `runway: ci note: ${bad}: cannot read plan`],
+      [["stack", "config", "nope"], "runway: stack config: no stack 'nope'"],
+      [["describe", "nope"], "runway: describe: no service 'nope' in the catalog"],
+      [["chart", "build", "/nonexistent/runway.yml", "--out", tmp()], "runway: chart build: /nonexistent/runway.yml: file not found"],
     ];
     for (const [args, first] of cases) {
       const r = await runCli(...args);
@@ -96,6 +99,12 @@ describe("exit statuses", () => {
     }
     const p = await runBin(["diff", bad, planFile]);
     expect({ code: p.code, stderr: p.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/^runway: diff: .*bad\.json: cannot read plan/) });
+    // Tools runway runs (git) do not add lines of their own.
+    const git = await runBin(["affected", "--base", "no-such-revision"]);
+    expect({ code: git.code, stderr: git.stderr }).toEqual({
+      code: 1,
+      stderr: "runway: affected: --base no-such-revision: not a git revision here; fetch it first (git fetch origin no-such-revision)\n",
+    });
   });
 
   it("1 for findings: a mandatory guardrail that fails", async () => {
@@ -139,7 +148,7 @@ describe("- means stdout", () => {
     expect(note.stdout).toMatch(/^## Runway plan: /);
     const pipeline = await runBin(["affected", "--base", "HEAD", "--pipeline", "-"], { cwd });
     expect(pipeline.code).toBe(0);
-    expect(pipeline.stdout).toMatch(/^[a-z-]+:\n {2}image: /);
+    expect(pipeline.stdout).toMatch(/^include:\n {2}- local: templates\/pulumi-preview\.yml\n/);
     expect(readdirSync(cwd)).toEqual([]);
   });
 });

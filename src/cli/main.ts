@@ -41,8 +41,8 @@ const LAZY_GROUPS: LazyGroup[] = [
   {
     name: "chart",
     description: "Build a Helm chart from a Runway manifest, publish it to an OCI registry, promote it through stages",
-    async register(program) {
-      (await import("./chart")).registerChartCommands(program);
+    async register(program, ctx) {
+      (await import("./chart")).registerChartCommands(program, ctx);
     },
   },
   {
@@ -196,7 +196,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     target.outputHelp();
     return EXIT.ok;
   }
-  // Some command groups (chart) report through process.exitCode; keep it local to this call.
+  // Commands registered without the context report through process.exitCode; keep it local to this call.
   const before = process.exitCode;
   process.exitCode = undefined;
   try {
