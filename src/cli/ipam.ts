@@ -20,6 +20,7 @@ import { type Allocation, poolCapacity, RANGE_KEYS } from "../ipam/slots";
 import { parseCidr } from "../config/schema/common";
 import { projectRoot } from "../paths";
 import { InputError } from "./errors";
+import { addressPlanJson } from "./ipam-json";
 import { writeFileAtomic } from "./output";
 import type { CommandContext, Io } from "./io";
 import { formatOption } from "./options";
@@ -68,7 +69,7 @@ export function ipamShowCommand(io: Io, opts: { format?: string }): number {
     };
   });
   if (opts.format === "json") {
-    io.out(JSON.stringify({ environments, ranges: plan }, null, 2));
+    io.out(JSON.stringify(addressPlanJson(environments, plan), null, 2));
     return 0;
   }
   for (const e of environments) {

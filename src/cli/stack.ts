@@ -13,6 +13,7 @@ import { displayPath } from "../config/yaml-source";
 import { projectRoot } from "../paths";
 import { deployWaves, orderStacks } from "../pipeline";
 import { InputError } from "./errors";
+import { stackListJson } from "./stack-json";
 import { writeFileAtomic } from "./output";
 import type { CommandContext, Io } from "./io";
 import { formatOption } from "./options";
@@ -56,7 +57,7 @@ export function stackListing(stacks: readonly StackFile[]): StackListing[] {
 export function stackListCommand(io: Io, opts: { format?: string }): number {
   const rows = stackListing(loadProjectStacks(projectRoot()).all);
   if (opts.format === "json") {
-    io.out(JSON.stringify(rows, null, 2));
+    io.out(JSON.stringify(stackListJson(rows), null, 2));
     return 0;
   }
   for (const r of rows) {
