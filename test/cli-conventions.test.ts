@@ -128,6 +128,14 @@ describe("--version", () => {
     const p = await runBin(["--version"]);
     expect({ code: p.code, out: p.stdout }).toEqual({ code: 0, out: `${VERSION}\n` });
   });
+
+  it("is runway's only before a command: `chart build --version` is the chart's version", async () => {
+    const out = tmp();
+    const r = await runCli("chart", "build", path.join(ROOT, "examples/ai-gateway/.runway/runway.yml"), "--out", out, "--version", "1.2.3");
+    expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.stringMatching(/^built ai-gateway 1\.2\.3: /) });
+    expect(readdirSync(out)).toContain("ai-gateway-1.2.3.tgz");
+    expect(await runCli("plan", "--version")).toMatchObject({ code: 2, err: expect.stringContaining("runway: plan: unknown option '--version'") });
+  });
 });
 
 describe("- means stdout", () => {
@@ -146,7 +154,8 @@ describe("- means stdout", () => {
     const note = await runBin(["ci", "note", "--base", planFile, "--head", planFile, "--out", "-"], { cwd });
     expect(note.code).toBe(0);
     expect(note.stdout).toMatch(/^## Runway plan: /);
-    const pipeline = await runBin(["affected", "--base", "HEAD", "--pipeline", "-"], { cwd });
+    // --all: with --base the stacks, and so the pipeline, depend on the work tree's changes.
+    const pipeline = await runBin(["affected", "--all", "--pipeline", "-"], { cwd });
     expect(pipeline.code).toBe(0);
     expect(pipeline.stdout).toMatch(/^include:\n {2}- local: templates\/pulumi-preview\.yml\n/);
     expect(readdirSync(cwd)).toEqual([]);

@@ -73,6 +73,8 @@ export async function buildProgram(io: Io, setExit: (code: number) => void, sele
     .description("Runway: provision GCP projects, GKE clusters and satellite services on GitLab's platform.")
     .version(runwayVersion(), "-V, --version", "print runway's version")
     .helpCommand(true)
+    // runway's own options (-V, --version) only before a command: `chart build --version 1.2.0` is the chart's.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s.replace(/\n$/, "")),
