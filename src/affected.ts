@@ -186,7 +186,8 @@ export function affectedStacks(input: AffectedInput): Affected {
 }
 
 export function mergeBase(root: string, base: string): string {
-  return execFileSync("git", ["merge-base", base, "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+  // git's own "fatal: ..." is not shown: the caller says what is wrong in runway's words.
+  return execFileSync("git", ["merge-base", base, "HEAD"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
 }
 
 /** Files changed since `mergeBase` in the work tree (committed or not), plus untracked files. */

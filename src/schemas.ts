@@ -4,7 +4,11 @@
  */
 import * as path from "node:path";
 import { z } from "zod";
+import { affectedOutputSchema } from "./cli/affected-json";
 import { checkOutputSchema } from "./cli/check-json";
+import { describeOutputSchema } from "./cli/describe-json";
+import { addressPlanOutputSchema } from "./cli/ipam-json";
+import { stackListOutputSchema } from "./cli/stack-json";
 import { catalogEntrySchema } from "./config/schema/catalog";
 import { stackFileSchema } from "./config/schema/stack";
 import { diffOutputSchema } from "./plan/diff-json";
@@ -29,6 +33,10 @@ export function schemaTargets(): GeneratedSchema[] {
     { file: "plan.schema.json", title: "Runway plan (runway plan --json)", schema: planSchema, io: "output" },
     { file: "diff.schema.json", title: "Runway plan diff (runway diff --format json)", schema: diffOutputSchema, io: "output" },
     { file: "check.schema.json", title: "Runway guardrail report (runway check --format json)", schema: checkOutputSchema, io: "output" },
+    { file: "describe.schema.json", title: "Runway service summary (runway describe --format json)", schema: describeOutputSchema, io: "output" },
+    { file: "stack-list.schema.json", title: "Runway stacks (runway stack list --format json)", schema: stackListOutputSchema, io: "output" },
+    { file: "address-plan.schema.json", title: "Runway address plan (runway ipam --format json)", schema: addressPlanOutputSchema, io: "output" },
+    { file: "affected.schema.json", title: "Runway affected stacks (runway affected --format json)", schema: affectedOutputSchema, io: "output" },
     { file: "ipam.schema.json", title: "Runway address ledger (ipam/<environment>.yaml)", schema: ledgerSchema },
   ];
 }

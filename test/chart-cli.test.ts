@@ -68,7 +68,7 @@ describe("runway chart CLI", () => {
     const o = io();
     expect(await chartBuild(path.join(tmp, "nope.yml"), { out: tmp }, o)).toBe(1);
     expect(o.lines).toHaveLength(1);
-    expect(o.lines[0]).toMatch(/nope\.yml:1:1: file not found$/);
+    expect(o.lines[0]).toMatch(/^runway: chart build: \S*nope\.yml: file not found$/);
   });
 
   it("an output directory that cannot be written exits 1 with one line", async () => {

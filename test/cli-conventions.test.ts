@@ -61,6 +61,25 @@ describe("exit statuses", () => {
     expect({ code: p.code, stderr: p.stderr }).toEqual({ code: 2, stderr: "runway: plan: unknown option '--bogus'\nRun 'runway plan --help' for usage.\n" });
   });
 
+  it("2 for a --format value outside its choices, in every command that has --format", async () => {
+    const cases: [string, string[], string][] = [
+      ["diff", ["diff", "a", "b"], "text, markdown, json"],
+      ["check", ["check", "--all"], "text, markdown, json"],
+      ["describe", ["describe", "ai-gateway"], "text, markdown, json"],
+      ["affected", ["affected", "--all"], "text, json"],
+      ["stack list", ["stack", "list"], "text, json"],
+      ["ipam", ["ipam"], "text, json"],
+    ];
+    for (const [command, args, choices] of cases) {
+      const r = await runCli(...args, "--format", "yaml");
+      expect({ args, code: r.code, err: r.err }).toEqual({
+        args,
+        code: 2,
+        err: `runway: ${command}: option '--format <format>' argument 'yaml' is invalid. Allowed choices are ${choices}.\nRun 'runway ${command} --help' for usage.`,
+      });
+    }
+  });
+
   it("1 for invalid input, named without a made-up position", async () => {
     const bad = path.join(tmp(), "bad.json");
     writeFileSync(bad, "{ not json");
@@ -69,6 +88,9 @@ describe("exit statuses", () => {
       [["plan", "--stack", "nope"], "runway: plan: no stack 'nope'"],
       [["check", "--plan", bad], `runway: check: ${bad}: cannot read plan`],
       [["ci", "note", "--base", bad, "--head", planFile], `runway: ci note: ${bad}: cannot read plan`],
+      [["stack", "config", "nope"], "runway: stack config: no stack 'nope'"],
+      [["describe", "nope"], "runway: describe: no service 'nope' in the catalog"],
+      [["chart", "build", "/nonexistent/runway.yml", "--out", tmp()], "runway: chart build: /nonexistent/runway.yml: file not found"],
     ];
     for (const [args, first] of cases) {
       const r = await runCli(...args);
@@ -77,6 +99,12 @@ describe("exit statuses", () => {
     }
     const p = await runBin(["diff", bad, planFile]);
     expect({ code: p.code, stderr: p.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/^runway: diff: .*bad\.json: cannot read plan/) });
+    // Tools runway runs (git) do not add lines of their own.
+    const git = await runBin(["affected", "--base", "no-such-revision"]);
+    expect({ code: git.code, stderr: git.stderr }).toEqual({
+      code: 1,
+      stderr: "runway: affected: --base no-such-revision: not a git revision here; fetch it first (git fetch origin no-such-revision)\n",
+    });
   });
 
   it("1 for findings: a mandatory guardrail that fails", async () => {
@@ -100,6 +128,14 @@ describe("--version", () => {
     const p = await runBin(["--version"]);
     expect({ code: p.code, out: p.stdout }).toEqual({ code: 0, out: `${VERSION}\n` });
   });
+
+  it("is runway's only before a command: `chart build --version` is the chart's version", async () => {
+    const out = tmp();
+    const r = await runCli("chart", "build", path.join(ROOT, "examples/ai-gateway/.runway/runway.yml"), "--out", out, "--version", "1.2.3");
+    expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.stringMatching(/^built ai-gateway 1\.2\.3: /) });
+    expect(readdirSync(out)).toContain("ai-gateway-1.2.3.tgz");
+    expect(await runCli("plan", "--version")).toMatchObject({ code: 2, err: expect.stringContaining("runway: plan: unknown option '--version'") });
+  });
 });
 
 describe("- means stdout", () => {
@@ -118,9 +154,10 @@ describe("- means stdout", () => {
     const note = await runBin(["ci", "note", "--base", planFile, "--head", planFile, "--out", "-"], { cwd });
     expect(note.code).toBe(0);
     expect(note.stdout).toMatch(/^## Runway plan: /);
-    const pipeline = await runBin(["affected", "--base", "HEAD", "--pipeline", "-"], { cwd });
+    // --all: with --base the stacks, and so the pipeline, depend on the work tree's changes.
+    const pipeline = await runBin(["affected", "--all", "--pipeline", "-"], { cwd });
     expect(pipeline.code).toBe(0);
-    expect(pipeline.stdout).toMatch(/^[a-z-]+:\n {2}image: /);
+    expect(pipeline.stdout).toMatch(/^include:\n {2}- local: templates\/pulumi-preview\.yml\n/);
     expect(readdirSync(cwd)).toEqual([]);
   });
 });

@@ -96,7 +96,7 @@ describe("runway validate on bad input", () => {
     edit(root, "services/glgo.yaml", (d) => set(d, "spec.chart.values", { blob: "x".repeat(70_000) }));
     expectLine(root, /^services\/glgo\.yaml:\d+:\d+: spec\.chart\.values: holds \d+ bytes of values; at most 65536 may be inlined/);
     edit(root, "services/glgo.yaml", (d) => set(d, "spec.chart.values", { blob: "x".repeat(MAX_YAML_BYTES) }));
-    expectLine(root, /^services\/glgo\.yaml:1:1: file is \d+ bytes, more than the 1048576 bytes Runway reads/);
+    expectLine(root, /^runway: validate: services\/glgo\.yaml: file is \d+ bytes, more than the 1048576 bytes Runway reads/);
   });
 
   it("rejects chart values that set what Runway sets: the service account, RUNWAY_* variables", () => {
@@ -138,13 +138,13 @@ describe("runway validate on bad input", () => {
   it("reports a FIFO named *.yaml in the catalog instead of hanging on it", () => {
     const root = project();
     execFileSync("mkfifo", [path.join(root, "services", "pipe.yaml")]);
-    expect(validate(root).err).toContain("services/pipe.yaml:1:1: is a named pipe (FIFO), expected a regular file");
+    expect(validate(root).err).toContain("runway: validate: services/pipe.yaml: is a named pipe (FIFO), expected a regular file");
   }, 10_000);
 
   it("reports a directory named *.yaml in the catalog", () => {
     const root = project();
     mkdirSync(path.join(root, "services", "dir.yaml"));
-    expect(validate(root).err).toContain("services/dir.yaml:1:1: is a directory, expected a regular file");
+    expect(validate(root).err).toContain("runway: validate: services/dir.yaml: is a directory, expected a regular file");
   });
 
   it("reports a kubeconfig that is a FIFO instead of hanging on it", () => {

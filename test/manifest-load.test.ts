@@ -63,7 +63,7 @@ describe("manifest loader", () => {
   });
 
   it("names a missing file", () => {
-    expect(() => loadManifest("no/such/runway.yml")).toThrow("no/such/runway.yml:1:1: file not found");
+    expect(() => loadManifest("no/such/runway.yml")).toThrow(/^no\/such\/runway\.yml: file not found$/);
   });
 
   it("rejects a document that is not a mapping", () => {

@@ -1,5 +1,6 @@
 /**
- * The JSON that runway writes matches the JSON Schemas it publishes in schemas/ (plan, diff, check), so programs
+ * The JSON that runway writes matches the JSON Schemas it publishes in schemas/ (plan, diff, check, describe,
+ * stack list, ipam, affected), so programs
  * reading it can rely on them; each document names its format version.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -43,6 +44,36 @@ describe("published JSON Schemas", () => {
     const doc = JSON.parse(r.out);
     expect(doc.schemaVersion).toBe(1);
     expect(valid("check", doc)).toEqual([]);
+  });
+
+  it("describe --format json matches schemas/describe.schema.json", async () => {
+    const r = await runCli("describe", "ai-gateway", "--format", "json");
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ schemaVersion: 1, service: "ai-gateway", environments: [{ environment: "staging" }, { environment: "production" }] });
+    expect(valid("describe", doc)).toEqual([]);
+  });
+
+  it("stack list --format json matches schemas/stack-list.schema.json", async () => {
+    const r = await runCli("stack", "list", "--format", "json");
+    const doc = JSON.parse(r.out);
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.stacks.map((s: { origin: string }) => s.origin)).toEqual(expect.arrayContaining(["file", "derived"]));
+    expect(valid("stack-list", doc)).toEqual([]);
+  });
+
+  it("ipam --format json matches schemas/address-plan.schema.json", async () => {
+    const r = await runCli("ipam", "--format", "json");
+    const doc = JSON.parse(r.out);
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.environments[0].allocations.length).toBeGreaterThan(0);
+    expect(valid("address-plan", doc)).toEqual([]);
+  });
+
+  it("affected --format json matches schemas/affected.schema.json", async () => {
+    const r = await runCli("affected", "--all", "--format", "json");
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ schemaVersion: 1, reasons: { "platform-staging": "--all" } });
+    expect(valid("affected", doc)).toEqual([]);
   });
 
   it("a plan from a newer runway is refused with what to do", async () => {

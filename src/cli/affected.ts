@@ -7,6 +7,7 @@ import { type Affected, affectedStacks, changedFilesSince, gitBaseText, mergeBas
 import { loadProjectStacks } from "../config/project";
 import { projectRoot } from "../paths";
 import { deployPipeline, deployWaves, orderStacks } from "../pipeline";
+import { affectedJson } from "./affected-json";
 import { InputError, UsageError } from "./errors";
 import type { Io } from "./io";
 import { isStdout, writeOutput } from "./output";
@@ -45,7 +46,7 @@ export function affectedCommand(io: Io, opts: AffectedOptions): number {
   if (opts.pipeline) writeOutput(io, "--pipeline", opts.pipeline, previewPipeline(result.stacks));
   if (opts.deployPipeline) writeOutput(io, "--deploy-pipeline", opts.deployPipeline, deployPipeline(deployWaves(stacks), new Set(result.stacks), opts.ledgerJob ?? "ipam"));
   if (isStdout(opts.pipeline) || isStdout(opts.deployPipeline)) return 0;
-  if (opts.format === "json") io.out(JSON.stringify(result, null, 2));
+  if (opts.format === "json") io.out(JSON.stringify(affectedJson(result), null, 2));
   else for (const s of result.stacks) io.out(`${s}\t${result.reasons[s]}`);
   return 0;
 }

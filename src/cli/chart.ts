@@ -5,8 +5,8 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import type { Command } from "commander";
-import { ConfigError, formatDiagnostic } from "../config/diagnostics";
-import { EXIT } from "./errors";
+import { ConfigError } from "../config/diagnostics";
+import { diagnosticLine, EXIT } from "./errors";
 import { BuildOptionError } from "../chart/build";
 import { buildChart } from "../chart/output";
 // Adds the manifest's JSON Schema to `runway schemas --write/--check`.
@@ -25,7 +25,7 @@ const consoleIo: Io = { out: (l) => console.log(l), err: (l) => console.error(l)
 
 function report(command: string, e: unknown, io: Io): number {
   if (e instanceof ConfigError) {
-    for (const d of e.diagnostics) io.err(formatDiagnostic(d));
+    for (const d of e.diagnostics) io.err(diagnosticLine(command, d));
     return 1;
   }
   if (e instanceof BuildOptionError) {
@@ -154,7 +154,13 @@ export async function chartResolve(ref: string, flags: { plainHttp?: boolean }, 
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
-export function registerChartCommands(program: Command): void {
+/**
+ * Registers `runway chart`. With `ctx` (the runway command line) the commands write through its Io and report
+ * their status to it; without, to the console and process.exitCode.
+ */
+export function registerChartCommands(program: Command, ctx?: { io: Io; setExit(code: number): void }): void {
+  const io = ctx?.io ?? consoleIo;
+  const setExit = ctx?.setExit ?? ((code: number) => (process.exitCode = code));
   const chart = program.command("chart").description("Build a Helm chart from a Runway manifest, publish it to an OCI registry, promote it through stages");
   chart
     .command("build")
@@ -169,7 +175,7 @@ export function registerChartCommands(program: Command): void {
     .option("--icon <url>", "chart icon URL (default: the GitLab logo)")
     .option("--registry <oci://HOST/PATH>", "where the chart will be published, for the README's install commands")
     .action(async (manifest: string, opts: BuildFlags) => {
-      process.exitCode = await chartBuild(manifest, opts);
+      setExit(await chartBuild(manifest, opts, io));
     });
   chart
     .command("publish")
@@ -181,7 +187,7 @@ export function registerChartCommands(program: Command): void {
     .option("--force", "move shared tags (gitlab-X.Y, stage, --tag) even when they point at a newer version")
     .option("--plain-http", "use http:// (only for 127.0.0.1/localhost, which use it automatically)")
     .action(async (archive: string, target: string, opts: PublishFlags) => {
-      process.exitCode = await chartPublish(archive, target, opts);
+      setExit(await chartPublish(archive, target, opts, io));
     });
   chart
     .command("promote")
@@ -191,7 +197,7 @@ export function registerChartCommands(program: Command): void {
     .option("--force", "move the stage even to an older version: a deliberate rollback")
     .option("--plain-http", "use http:// (only for 127.0.0.1/localhost, which use it automatically)")
     .action(async (ref: string, opts: PromoteFlags) => {
-      process.exitCode = await chartPromote(ref, opts);
+      setExit(await chartPromote(ref, opts, io));
     });
   chart
     .command("resolve")
@@ -199,6 +205,6 @@ export function registerChartCommands(program: Command): void {
     .argument("<oci://HOST/PATH/NAME:TAG>", "a published chart tag, e.g. oci://registry.gitlab.com/group/charts/svc:production")
     .option("--plain-http", "use http:// (only for 127.0.0.1/localhost, which use it automatically)")
     .action(async (ref: string, opts: { plainHttp?: boolean }) => {
-      process.exitCode = await chartResolve(ref, opts);
+      setExit(await chartResolve(ref, opts, io));
     });
 }

@@ -8,6 +8,7 @@ import { catalogDirOf, loadProjectStacks } from "../config/project";
 import type { StackFile } from "../config/stack";
 import { projectRoot } from "../paths";
 import { type TenantCluster, tenantSummary, type TenantSummary, summaryLines } from "../tenancy/summary";
+import { describeJson } from "./describe-json";
 import { InputError } from "./errors";
 import type { Io } from "./io";
 
@@ -64,7 +65,7 @@ export function describeCommand(io: Io, service: string, opts: { env?: string; f
     throw new InputError(result);
   }
   if (opts.format === "json") {
-    io.out(JSON.stringify(result, null, 2));
+    io.out(JSON.stringify(describeJson(service, result), null, 2));
     return 0;
   }
   const markdown = opts.format === "markdown";

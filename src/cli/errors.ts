@@ -11,7 +11,7 @@
  * Messages: `runway: <command>: <message>`; problems in a file the user wrote carry its real position instead,
  * `file:line:column: field: message`. Never a stack trace for bad input.
  */
-import { ConfigError, formatDiagnostic } from "../config/diagnostics";
+import { ConfigError, type Diagnostic, formatDiagnostic } from "../config/diagnostics";
 import type { Io } from "./io";
 
 export const EXIT = { ok: 0, findings: 1, input: 1, usage: 2, internal: 70 } as const;
@@ -60,6 +60,15 @@ export function errnoMessage(e: unknown): string | undefined {
 const POSITIONED = /^\S+:\d+:\d+: /;
 
 /**
+ * A diagnostic as a command prints it: `file:line:column: field: message` where it has a position in a file,
+ * otherwise `runway: <command>: file: message`, never with a made-up position.
+ */
+export function diagnosticLine(command: string, d: Diagnostic): string {
+  const text = formatDiagnostic(d);
+  return d.line > 0 ? text : `runway: ${command}: ${text}`;
+}
+
+/**
  * Prints a command's error and returns its exit status; undefined for an internal error (the caller prints
  * it with its stack).
  */
@@ -74,7 +83,7 @@ export function reportError(io: Io, command: string, e: unknown): number | undef
     return EXIT.usage;
   }
   if (e instanceof ConfigError) {
-    for (const d of e.diagnostics) io.err(formatDiagnostic(d));
+    for (const d of e.diagnostics) io.err(diagnosticLine(command, d));
     return EXIT.input;
   }
   if (e instanceof InputError || isRunError(e)) {

@@ -20,8 +20,10 @@ import { type Allocation, poolCapacity, RANGE_KEYS } from "../ipam/slots";
 import { parseCidr } from "../config/schema/common";
 import { projectRoot } from "../paths";
 import { InputError } from "./errors";
+import { addressPlanJson } from "./ipam-json";
 import { writeFileAtomic } from "./output";
 import type { CommandContext, Io } from "./io";
+import { formatOption } from "./options";
 
 export interface PlanRow {
   cidr: string;
@@ -67,7 +69,7 @@ export function ipamShowCommand(io: Io, opts: { format?: string }): number {
     };
   });
   if (opts.format === "json") {
-    io.out(JSON.stringify({ environments, ranges: plan }, null, 2));
+    io.out(JSON.stringify(addressPlanJson(environments, plan), null, 2));
     return 0;
   }
   for (const e of environments) {
@@ -171,7 +173,7 @@ export function registerIpamCommands(program: Command, ctx: CommandContext): voi
   const ipam = program
     .command("ipam")
     .description("The address plan: every range in use, and each environment's dedicated-service allocations")
-    .option("--format <format>", "text or json", "text")
+    .addOption(formatOption(["text", "json"]))
     .action((opts: { format?: string }) => ctx.run("ipam", () => ipamShowCommand(io, opts)));
   ipam
     .command("record")

@@ -9,10 +9,11 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { projectRoot } from "../paths";
 import { EXIT, guarded } from "./errors";
 import { type CommandContext, exitQuietlyOnClosedPipe, type Io, terminalIo } from "./io";
+import { formatOption } from "./options";
 
 export type { Io } from "./io";
 
@@ -40,8 +41,8 @@ const LAZY_GROUPS: LazyGroup[] = [
   {
     name: "chart",
     description: "Build a Helm chart from a Runway manifest, publish it to an OCI registry, promote it through stages",
-    async register(program) {
-      (await import("./chart")).registerChartCommands(program);
+    async register(program, ctx) {
+      (await import("./chart")).registerChartCommands(program, ctx);
     },
   },
   {
@@ -67,13 +68,13 @@ const LAZY_GROUPS: LazyGroup[] = [
   },
 ];
 
-const formatOption = (choices: string[]) => new Option("--format <format>", `output format: ${choices.join(", ")}`).choices(choices).default(choices[0]);
-
 export async function buildProgram(io: Io, setExit: (code: number) => void, selected?: string): Promise<Command> {
   const program = new Command("runway")
     .description("Runway: provision GCP projects, GKE clusters and satellite services on GitLab's platform.")
     .version(runwayVersion(), "-V, --version", "print runway's version")
     .helpCommand(true)
+    // runway's own options (-V, --version) only before a command: `chart build --version 1.2.0` is the chart's.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s.replace(/\n$/, "")),
@@ -197,7 +198,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     target.outputHelp();
     return EXIT.ok;
   }
-  // Some command groups (chart) report through process.exitCode; keep it local to this call.
+  // Commands registered without the context report through process.exitCode; keep it local to this call.
   const before = process.exitCode;
   process.exitCode = undefined;
   try {

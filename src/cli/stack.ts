@@ -13,8 +13,10 @@ import { displayPath } from "../config/yaml-source";
 import { projectRoot } from "../paths";
 import { deployWaves, orderStacks } from "../pipeline";
 import { InputError } from "./errors";
+import { stackListJson } from "./stack-json";
 import { writeFileAtomic } from "./output";
 import type { CommandContext, Io } from "./io";
+import { formatOption } from "./options";
 
 /** One stack as `runway stack list` shows it. */
 export interface StackListing {
@@ -55,7 +57,7 @@ export function stackListing(stacks: readonly StackFile[]): StackListing[] {
 export function stackListCommand(io: Io, opts: { format?: string }): number {
   const rows = stackListing(loadProjectStacks(projectRoot()).all);
   if (opts.format === "json") {
-    io.out(JSON.stringify(rows, null, 2));
+    io.out(JSON.stringify(stackListJson(rows), null, 2));
     return 0;
   }
   for (const r of rows) {
@@ -110,7 +112,7 @@ export function registerStackCommands(program: Command, ctx: CommandContext): vo
   stack
     .command("list")
     .description("List every stack: stack files and stacks derived from the catalog, in deploy order")
-    .option("--format <format>", "text or json", "text")
+    .addOption(formatOption(["text", "json"]))
     .action((opts: { format?: string }) => ctx.run("stack list", () => stackListCommand(io, opts)));
   stack
     .command("config")

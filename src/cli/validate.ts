@@ -8,6 +8,7 @@ import { catalogContext, catalogDirOf, crossStackProblems, deriveStacks, service
 import { listStacks, loadStackFile, stackFileName, type StackFile } from "../config/stack";
 import { IPAM_DIR, loadLedger } from "../ipam/ledger";
 import { projectRoot } from "../paths";
+import { diagnosticLine } from "./errors";
 import type { Io } from "./io";
 
 function collect(diagnostics: Diagnostic[], fn: () => void): void {
@@ -108,7 +109,7 @@ export function validateCommand(io: Io, paths: string[], root = projectRoot()): 
     }
   }
   if (diagnostics.length) {
-    for (const line of new ConfigError(diagnostics).message.split("\n")) io.err(line);
+    for (const d of new ConfigError(diagnostics).diagnostics) io.err(diagnosticLine("validate", d));
     io.err(`${new Set(diagnostics.map((d) => d.file)).size} file(s) with ${diagnostics.length} problem(s)`);
     return 1;
   }

@@ -7,7 +7,8 @@
 export interface Diagnostic {
   /**
    * File path as the user would type it (relative to the working directory when possible), or, for a value that
-   * came from elsewhere (e.g. `pulumi config set` on the stack's backend), where it came from.
+   * came from elsewhere (e.g. `pulumi config set` on the stack's backend), where it came from; empty for a
+   * problem of no file (a stack that does not exist).
    */
   file: string;
   /** 1-based line; 0 when the value has no position in a file. */
@@ -21,7 +22,7 @@ export interface Diagnostic {
 
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
-  return d.path ? `${where}: ${d.path}: ${d.message}` : `${where}: ${d.message}`;
+  return [where, d.path, d.message].filter(Boolean).join(": ");
 }
 
 export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {

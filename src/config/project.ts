@@ -164,7 +164,7 @@ export function listProjectStacks(root: string, paths: Omit<ProjectPaths, "root"
 export function loadProjectStack(root: string, name: string, paths: Omit<ProjectPaths, "root"> = {}): StackFile {
   if (listStacks(stacksDir(root)).includes(name)) return loadStackFile(stackFileName(stacksDir(root), name));
   const found = loadProjectStacks(root, paths).derived.find((s) => s.name === name);
-  if (!found) throw new ConfigError([{ file: "runway", line: 0, column: 0, path: "", message: `no stack '${name}': no stacks/Pulumi.${name}.yaml and no catalog entry derives it (stacks: ${listProjectStacks(root, paths).join(", ")})` }]);
+  if (!found) throw new ConfigError([{ file: "", line: 0, column: 0, path: "", message: `no stack '${name}': no stacks/Pulumi.${name}.yaml and no catalog entry derives it (stacks: ${listProjectStacks(root, paths).join(", ")})` }]);
   return found;
 }
 

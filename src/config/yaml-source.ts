@@ -130,14 +130,14 @@ function duplicateKey(text: string, offset: number): string {
 export function readYamlFile(file: string): YamlSource {
   const shown = displayPath(file);
   const problem = unreadableFile(file);
-  if (problem) throw new ConfigError([at(shown, problem)]);
+  if (problem) throw new ConfigError([at(shown, problem, 0, 0)]);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory, expected a file" : `cannot read file (${code ?? String(e)})`;
-    throw new ConfigError([at(shown, why)]);
+    throw new ConfigError([at(shown, why, 0, 0)]);
   }
   return parseYaml(shown, bytes);
 }
