@@ -4,8 +4,9 @@
  * note, and what `runway describe` prints. Pure: computed from the tenant and its cluster, no provider.
  */
 import type { TenantSpec } from "../config/catalog";
-import { serviceAccountId, serviceHost } from "../naming";
+import { serviceHost } from "../naming";
 import { tenantAlertPolicies, tenantDashboard } from "../observability";
+import { sharedWorkloadAccount } from "../platform/regional";
 import { environmentMountPath } from "../vault/integration";
 import { tenantNames } from "./objects";
 
@@ -62,10 +63,6 @@ export interface TenantSummary {
   flux?: { objects: { kind: string; name: string; namespace: string }[]; watch: string[] };
 }
 
-export function gcpServiceAccountEmail(service: string, project: string): string {
-  return `${serviceAccountId("rw", service)}@${project}.iam.gserviceaccount.com`;
-}
-
 /** Cloud Monitoring's dashboard list of a project; the stack output holds the dashboard's own link. */
 export function dashboardListUrl(project: string): string {
   return `https://console.cloud.google.com/monitoring/dashboards?project=${project}`;
@@ -91,7 +88,8 @@ export function tenantSummary(t: TenantSpec, c: TenantCluster): TenantSummary {
     visibility: t.exposure.visibility,
     ...(t.regions?.length ? { regions: [...t.regions] } : {}),
     kubernetesServiceAccounts: { workload: n.workload, reconciler: n.reconciler },
-    gcpServiceAccount: gcpServiceAccountEmail(t.name, c.project),
+    // A Dedicated customer's instance acts as its account in the customer's project, not as one of the cluster's.
+    gcpServiceAccount: sharedWorkloadAccount(t, c.project),
     ...(c.vault && mount
       ? {
           vault: {
