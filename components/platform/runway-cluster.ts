@@ -163,7 +163,8 @@ export class RunwayCluster extends pulumi.ComponentResource {
     );
     const clusters = args.multiRegion?.clusters ?? [];
     const fleetReady = fleet ? [...fleet.ready, this.gateway] : [];
-    this.multiRegionHosts = placed.filter((t) => t.global && t.spec.exposure.visibility === "external").map((t) => serviceHost(t.spec.name, t.spec.environment, args.domain));
+    // A retired tenant has no route on the multi-cluster Gateway: its host must not point there.
+    this.multiRegionHosts = placed.filter((t) => t.global && t.spec.lifecycle === "active" && t.spec.exposure.visibility === "external").map((t) => serviceHost(t.spec.name, t.spec.environment, args.domain));
 
     // What each service team gets (src/tenancy/summary.ts), with its dashboard's own link once it exists.
     const cluster = { stack: pulumi.getStack(), name, project: args.gcp.projectId, domain: args.domain, ...(args.vault ? { vault: { address: args.vault.address, kvMount: args.vault.kvMount } } : {}) };
