@@ -173,7 +173,7 @@ export class RunwayCluster extends pulumi.ComponentResource {
     this.tenantsCreated = inBatches(placed, TENANT_BATCH, (p) => {
       const t = p.spec;
       const regions = tenantRegionsOf(t, clusters, args.cluster.region);
-      const summary = tenantSummary(t, cluster);
+      const summary = tenantSummary(t, cluster, p.global ? regions : undefined);
       const tenant = new Tenant(
         t.name,
         {
@@ -194,7 +194,7 @@ export class RunwayCluster extends pulumi.ComponentResource {
         },
         onCluster,
       );
-      const dashboardId = tenant.dashboardId;
+      const dashboardId = p.global ? tenant.fleetDashboardId : tenant.dashboardId;
       this.tenantSummaries[t.name] =
         summary.dashboard && dashboardId ? { ...summary, dashboard: { title: summary.dashboard.title, url: dashboardId.apply((id) => dashboardUrl(id, args.gcp.projectId)) } } : summary;
     });
