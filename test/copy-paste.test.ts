@@ -135,3 +135,27 @@ describe("other values that belong to another environment", () => {
 it("the example project passes", () => {
   expect(validate(ROOT)).toEqual({ code: 0, errors: [] });
 });
+
+describe("a Dedicated customer's stack copied from another customer's", () => {
+  const ACME = readFileSync(path.join(ROOT, "stacks", "Pulumi.dedicated-acme.yaml"), "utf8");
+  const copy = ACME.replace("runway:tenant: acme", "runway:tenant: initech")
+    .replace("projectId: gl-dedicated-acme", "projectId: gl-dedicated-initech")
+    .replace("projects/gl-dedicated-acme/", "projects/gl-dedicated-initech/")
+    .replace(/10\.40\./g, "10.50.")
+    .replace("10.112.0.0/14", "10.200.0.0/14")
+    .replace("10.116.0.0/20", "10.204.0.0/20");
+
+  it("keeps the other customer's GitLab URL: fails at runway:gitlabUrl, naming the customer whose instance it is", () => {
+    const root = projectWith({ "stacks/Pulumi.dedicated-initech.yaml": copy });
+    const { code, errors } = validate(root);
+    expect(code).toBe(1);
+    expect(errors.filter((e) => e.startsWith(path.join(root, "stacks", "Pulumi.dedicated-initech.yaml")))).toEqual([
+      `${path.join(root, "stacks", "Pulumi.dedicated-initech.yaml")}:${lineOf(copy, "runway:gitlabUrl:")}:21: config.runway:gitlabUrl: https://acme.gitlab-dedicated.com is also the GitLab of stack dedicated-acme (${path.join(root, "stacks", "Pulumi.dedicated-acme.yaml")}:${lineOf(ACME, "runway:gitlabUrl:")}), tenant acme; a customer's services talk to its own GitLab instance: set this customer's URL`,
+    ]);
+  });
+
+  it("with its own GitLab URL it passes", () => {
+    const own = copy.replace("https://acme.gitlab-dedicated.com", "https://initech.gitlab-dedicated.com");
+    expect(validate(projectWith({ "stacks/Pulumi.dedicated-initech.yaml": own }))).toEqual({ code: 0, errors: [] });
+  });
+});

@@ -107,6 +107,11 @@ describe("namespace isolation (globex)", () => {
     });
   });
 
+  it("the host's tenants output names the identity the instance acts as: the customer's account", () => {
+    const tenants = host.outputs.tenants as Record<string, { gcpServiceAccount?: string; project: string }>;
+    expect(tenants["globex-ai-gateway"]).toMatchObject({ gcpServiceAccount: "rw-ai-gateway@gl-dedicated-globex.iam.gserviceaccount.com", project: "gl-runway-production" });
+  });
+
   it("has its own host and Vault path", () => {
     expect(own.outputs).toMatchObject({ hosts: ["globex-ai-gateway.production.runway.gitlab.net"], hostEnvironment: "production" });
     expect(inputs(host.one("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "globex-ai-gateway-route"))).toMatchObject({ spec: { hostnames: ["globex-ai-gateway.production.runway.gitlab.net"] } });

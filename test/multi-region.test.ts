@@ -9,6 +9,7 @@ import { HealthCheckPolicy } from "@kubernetes-models/gke/networking.gke.io/v1";
 import { ServiceExport } from "@kubernetes-models/gke/net.gke.io/v1";
 import { Gateway, HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
 import { beforeAll, describe, expect, it } from "vitest";
+import { describeService } from "../src/cli/describe";
 import type { Plan, PlannedResource } from "../src/plan/engine";
 import { planStack } from "../src/plan/stack-plan";
 import { checkPlan } from "../src/rules/check";
@@ -180,6 +181,23 @@ describe("workload identity across regions", () => {
 describe("observability per region and in total", () => {
   const titles = (p: Plan, type: string, prefix: string) =>
     p.resources.filter((r) => r.type === type && r.name.startsWith(prefix)).map((r) => (type === T.dashboard ? JSON.parse(inputs<{ dashboardJson: string }>(r).dashboardJson).displayName : inputs<{ displayName: string }>(r).displayName));
+
+  it("the tenants output names only dashboards and alerts the environment's stacks create: the total ones for a service in several regions", () => {
+    const all = (type: string) => Object.keys(REGIONS).flatMap((s) => titles(plans[s as Stack], type, ""));
+    const tenants = plans["platform-staging"].outputs.tenants as Record<string, { dashboard?: { title: string }; alerts?: string[] }>;
+    for (const [name, t] of Object.entries(tenants)) {
+      expect(all(T.dashboard), name).toContain(t.dashboard?.title);
+      for (const a of t.alerts ?? []) expect(all(T.alert), name).toContain(a);
+    }
+    expect(tenants["ai-gateway"].dashboard?.title).toBe("Runway ai-gateway (staging, all regions)");
+    expect(tenants["ai-gateway"].alerts).toContain("Runway ai-gateway (staging, all regions): 5xx ratio above 5%");
+  });
+
+  it("runway describe says what the tenants output says for a service in several regions", () => {
+    const described = describeService(ROOT, "ai-gateway", "staging");
+    const output = (plans["platform-staging"].outputs.tenants as Record<string, { dashboard: { title: string }; alerts: string[] }>)["ai-gateway"];
+    expect(typeof described === "string" ? described : { title: described[0].dashboard?.title, alerts: described[0].alerts }).toEqual({ title: output.dashboard.title, alerts: output.alerts });
+  });
 
   it("each region's dashboard and alert name the region", () => {
     for (const [stack, region] of Object.entries(REGIONS) as [Stack, string][]) {

@@ -74,3 +74,32 @@ describe("retiring a service with one line", () => {
     expect(diffPlans(base, gone).retained.map((r) => r.name)).toEqual(["glgo"]);
   }, 60_000);
 });
+
+describe("retiring a service that runs in several regions", () => {
+  const AI = readFileSync(path.join(ROOT, "services", "ai-gateway.yaml"), "utf8");
+  const retired = () => catalogWith({ "ai-gateway.yaml": AI.replace("  environments: [staging, production]\n", "  environments: [staging, production]\n  lifecycle: retired\n") });
+  let primary: Plan;
+  let region: Plan;
+  let customer: Plan;
+  beforeAll(async () => {
+    const catalogDir = retired();
+    primary = await planStack("platform-staging", { catalogDir });
+    region = await planStack("platform-staging-europe-west4", { catalogDir });
+    customer = await planStack("dedicated-globex", { catalogDir });
+  }, 120_000);
+
+  it("no longer asks for a DNS record to the multi-cluster Gateway, which has no route for it", () => {
+    expect(primary.outputs.multiRegionHosts).not.toContain("ai-gateway.staging.runway.gitlab.net");
+  });
+
+  it("a regional cluster keeps the namespace and removes the workload and its fleet export", () => {
+    const kept = ofTenant(region, "ai-gateway").map((r) => r.type);
+    expect(region.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.name === "ai-gateway")).toMatchObject({ protect: true, retainOnDelete: true });
+    for (const t of ["kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease", "kubernetes:net.gke.io/v1:ServiceExport", "gcp:monitoring/dashboard:Dashboard"]) expect(kept, t).not.toContain(t);
+  });
+
+  it("a Dedicated customer's namespaced instance loses its identity in the customer's project, and its host", () => {
+    expect(customer.resources.filter((r) => r.type.startsWith("gcp:serviceaccount/"))).toEqual([]);
+    expect(customer.outputs.hosts).toEqual([]);
+  });
+});

@@ -52,6 +52,8 @@ export class DedicatedTenant extends pulumi.ComponentResource {
     if (!cluster && !args.host) throw new Error(`DedicatedTenant ${name}: namespace isolation needs the host environment's project and domain`);
     super("runway:platform:DedicatedTenant", name, {}, opts);
     const labels = { environment };
+    // A retired service (spec.lifecycle: retired) has no route, so no host to publish, and no identity acts for it.
+    const active = args.services.filter((t) => t.lifecycle === "active");
 
     if (cluster?.network && cluster.cluster && cluster.gitlab && cluster.domain) {
       const own = new RunwayCluster(
@@ -75,7 +77,7 @@ export class DedicatedTenant extends pulumi.ComponentResource {
       );
       this.projectId = own.project.projectId;
       this.gateway = own.gateway;
-      this.hosts = args.services.map((t) => serviceHost(t.name, t.environment, cluster.domain as string));
+      this.hosts = active.map((t) => serviceHost(t.name, t.environment, cluster.domain as string));
     } else {
       const host = args.host as { projectId: string; domain: string };
       const g = c["runway:gcp"];
@@ -85,7 +87,7 @@ export class DedicatedTenant extends pulumi.ComponentResource {
         { parent: this },
       );
       const inProject = { parent: this, dependsOn: [project] };
-      for (const t of args.services) {
+      for (const t of active) {
         const names = tenantNames(t);
         const app = t.app ?? t.name;
         // The instance's pods on the host cluster act as this account, so what the service does in Google Cloud is the customer's.
@@ -102,7 +104,7 @@ export class DedicatedTenant extends pulumi.ComponentResource {
       }
       this.projectId = project.projectId;
       this.gateway = undefined;
-      this.hosts = args.services.map((t) => serviceHost(t.name, t.environment, host.domain));
+      this.hosts = active.map((t) => serviceHost(t.name, t.environment, host.domain));
     }
     this.registerOutputs({ projectId: this.projectId, hosts: this.hosts });
   }

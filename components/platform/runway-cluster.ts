@@ -163,7 +163,8 @@ export class RunwayCluster extends pulumi.ComponentResource {
     );
     const clusters = args.multiRegion?.clusters ?? [];
     const fleetReady = fleet ? [...fleet.ready, this.gateway] : [];
-    this.multiRegionHosts = placed.filter((t) => t.global && t.spec.exposure.visibility === "external").map((t) => serviceHost(t.spec.name, t.spec.environment, args.domain));
+    // A retired tenant has no route on the multi-cluster Gateway: its host must not point there.
+    this.multiRegionHosts = placed.filter((t) => t.global && t.spec.lifecycle === "active" && t.spec.exposure.visibility === "external").map((t) => serviceHost(t.spec.name, t.spec.environment, args.domain));
 
     // What each service team gets (src/tenancy/summary.ts), with its dashboard's own link once it exists.
     const cluster = { stack: pulumi.getStack(), name, project: args.gcp.projectId, domain: args.domain, ...(args.vault ? { vault: { address: args.vault.address, kvMount: args.vault.kvMount } } : {}) };
@@ -172,7 +173,7 @@ export class RunwayCluster extends pulumi.ComponentResource {
     this.tenantsCreated = inBatches(placed, TENANT_BATCH, (p) => {
       const t = p.spec;
       const regions = tenantRegionsOf(t, clusters, args.cluster.region);
-      const summary = tenantSummary(t, cluster);
+      const summary = tenantSummary(t, cluster, p.global ? regions : undefined);
       const tenant = new Tenant(
         t.name,
         {
@@ -193,7 +194,7 @@ export class RunwayCluster extends pulumi.ComponentResource {
         },
         onCluster,
       );
-      const dashboardId = tenant.dashboardId;
+      const dashboardId = p.global ? tenant.fleetDashboardId : tenant.dashboardId;
       this.tenantSummaries[t.name] =
         summary.dashboard && dashboardId ? { ...summary, dashboard: { title: summary.dashboard.title, url: dashboardId.apply((id) => dashboardUrl(id, args.gcp.projectId)) } } : summary;
     });

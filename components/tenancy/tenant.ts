@@ -133,6 +133,8 @@ export class Tenant extends pulumi.ComponentResource {
    * when retired or when the service does not run here.
    */
   readonly dashboardId: pulumi.Output<string> | undefined;
+  /** Resource id of the dashboard across regions, for a tenant served through the multi-cluster Gateway (`global`). */
+  readonly fleetDashboardId: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
     super("runway:tenancy:Tenant", name, {}, opts);
@@ -157,6 +159,7 @@ export class Tenant extends pulumi.ComponentResource {
       // (protected, retained) and the data in it are kept until the Runway team deletes it.
       this.gcpServiceAccountEmail = undefined;
       this.dashboardId = undefined;
+      this.fleetDashboardId = undefined;
       this.registerOutputs({ namespace: this.namespace, host: this.host });
       return;
     }
@@ -168,11 +171,14 @@ export class Tenant extends pulumi.ComponentResource {
 
     if (args.global) {
       if (t.exposure.visibility === "external") new GlobalRoute(`${name}-global`, { spec: t, host: this.host, ready: [ns, ...args.global.ready] }, { parent: this });
-      new FleetObservability(
+      const fleet = new FleetObservability(
         `${name}-all-regions`,
         { project: args.project, environment: t.environment, service: t.name, namespace: names.namespace, clusters: args.global.clusters, notificationChannels: args.notificationChannels },
         { parent: this },
       );
+      this.fleetDashboardId = fleet.dashboard.id;
+    } else {
+      this.fleetDashboardId = undefined;
     }
 
     this.registerOutputs({ namespace: this.namespace, host: this.host, gcpServiceAccountEmail: this.gcpServiceAccountEmail, dashboardId: this.dashboardId });

@@ -6,6 +6,8 @@
 import { type CatalogFile, loadCatalogFile, listCatalogFiles, resolveTenant } from "../config/catalog";
 import { catalogDirOf, loadProjectStacks } from "../config/project";
 import type { StackFile } from "../config/stack";
+import { environmentTopology } from "../config/topology";
+import { isGlobal, tenantRegions } from "../platform/regional";
 import { projectRoot } from "../paths";
 import { type TenantCluster, tenantSummary, type TenantSummary, summaryLines } from "../tenancy/summary";
 import { describeJson } from "./describe-json";
@@ -54,7 +56,10 @@ export function describeService(root: string, service: string, env?: string): Te
     const t = resolveTenant(entry.entry, e, platform.config["runway:stages"]);
     const cluster = hostingCluster(project.all, service, e, t.placement);
     if (!cluster) return `${service} is dedicated in ${e} but has no service stack; runway validate says why`;
-    out.push(tenantSummary(t, cluster));
+    // Served through the multi-cluster Gateway: its dashboard and alerts span its regions, as the platform stack's.
+    const topo = t.placement === "shared" ? environmentTopology(project.all, e) : undefined;
+    const fleet = topo && isGlobal(t, topo.primary) ? [...topo.clusters].filter(([r]) => tenantRegions(t, topo.primary).includes(r)).map(([region, c]) => ({ region, cluster: c })) : undefined;
+    out.push(tenantSummary(t, cluster, fleet));
   }
   return out;
 }

@@ -10,6 +10,7 @@
  *   allocation must be disjoint;
  * - a service stack has its environment's stages, domain and Vault mount;
  * - notification channels belong to the stack's own environment;
+ * - each Dedicated customer's stack names its own GitLab instance;
  * - any other value copied verbatim from a stack of another environment that names that environment.
  */
 import type { Ledger } from "../ipam/ledger";
@@ -245,6 +246,26 @@ function verbatimCopies(stacks: readonly StackFile[]): StackProblem[] {
   return out;
 }
 
+/**
+ * A Dedicated customer's services talk to its own GitLab instance: a URL another customer's stack holds is a copy
+ * that would send this customer's requests, and its users' tokens, to the other customer's GitLab.
+ */
+function dedicatedGitlabUrls(stacks: readonly StackFile[]): StackProblem[] {
+  const at = ["config", "runway:gitlabUrl"];
+  const urlOf = (s: StackFile) => (s.config["runway:kind"] === "dedicated-tenant" ? s.config["runway:gitlabUrl"].replace(/\/+$/, "").toLowerCase() : undefined);
+  const out: StackProblem[] = [];
+  for (const s of stacks) {
+    const url = urlOf(s);
+    if (url === undefined || s.config["runway:kind"] !== "dedicated-tenant") continue;
+    for (const o of stacks) {
+      if (o === s || urlOf(o) !== url || o.config["runway:kind"] !== "dedicated-tenant") continue;
+      const message = `${s.config["runway:gitlabUrl"]} is also the GitLab of ${where(o, at)}, tenant ${o.config["runway:tenant"]}; a customer's services talk to its own GitLab instance: set this customer's URL`;
+      out.push({ stack: s.name, diagnostic: diagnosticAt(s.source, at, message) });
+    }
+  }
+  return out;
+}
+
 /** `runway:deploy.after` names environments that exist, without a cycle. */
 function deployOrder(stacks: readonly StackFile[]): StackProblem[] {
   return deployOrderProblems(stacks).map((p) => ({ stack: p.stack.name, diagnostic: diagnosticAt(p.stack.source, ["config", "runway:deploy", "after", p.index], p.message) }));
@@ -255,6 +276,6 @@ function deployOrder(stacks: readonly StackFile[]): StackProblem[] {
  * their derived source; callers move them to the catalog entry (relocateDerived).
  */
 export function projectProblems(stacks: readonly StackFile[], ledgers: ReadonlyMap<string, Ledger>): StackProblem[] {
-  const all = [environments, serviceStackNames, projectIds, environmentConsistency, channelOwners, verbatimCopies, deployOrder].flatMap((f) => f(stacks));
+  const all = [environments, serviceStackNames, projectIds, environmentConsistency, channelOwners, verbatimCopies, dedicatedGitlabUrls, deployOrder].flatMap((f) => f(stacks));
   return [...all, ...rangeOverlaps(stacks, ledgers)];
 }

@@ -4,8 +4,9 @@
  * note, and what `runway describe` prints. Pure: computed from the tenant and its cluster, no provider.
  */
 import type { TenantSpec } from "../config/catalog";
-import { serviceAccountId, serviceHost } from "../naming";
-import { tenantAlertPolicies, tenantDashboard } from "../observability";
+import { serviceHost } from "../naming";
+import { fleetAlertPolicies, fleetDashboardName, tenantAlertPolicies, tenantDashboard } from "../observability";
+import { sharedWorkloadAccount } from "../platform/regional";
 import { environmentMountPath } from "../vault/integration";
 import { tenantNames } from "./objects";
 
@@ -62,10 +63,6 @@ export interface TenantSummary {
   flux?: { objects: { kind: string; name: string; namespace: string }[]; watch: string[] };
 }
 
-export function gcpServiceAccountEmail(service: string, project: string): string {
-  return `${serviceAccountId("rw", service)}@${project}.iam.gserviceaccount.com`;
-}
-
 /** Cloud Monitoring's dashboard list of a project; the stack output holds the dashboard's own link. */
 export function dashboardListUrl(project: string): string {
   return `https://console.cloud.google.com/monitoring/dashboards?project=${project}`;
@@ -76,7 +73,12 @@ export function dashboardUrl(dashboardId: string, project: string): string {
   return `https://console.cloud.google.com/monitoring/dashboards/builder/${dashboardId.split("/").pop()}?project=${project}`;
 }
 
-export function tenantSummary(t: TenantSpec, c: TenantCluster): TenantSummary {
+/**
+ * What a tenant's team gets on cluster `c`. `fleet`: the cluster of each region the tenant runs in, for a tenant the
+ * multi-cluster Gateway serves (src/platform/regional.ts isGlobal); its dashboard and alerts are then the ones in
+ * total and each region's own, whose titles name the region.
+ */
+export function tenantSummary(t: TenantSpec, c: TenantCluster, fleet?: { region: string; cluster: string }[]): TenantSummary {
   const n = tenantNames(t);
   const base = { service: t.name, environment: t.environment, lifecycle: t.lifecycle, placement: t.placement, stack: c.stack, cluster: c.name, project: c.project, namespace: n.namespace };
   if (t.lifecycle === "retired") return base;
@@ -91,7 +93,8 @@ export function tenantSummary(t: TenantSpec, c: TenantCluster): TenantSummary {
     visibility: t.exposure.visibility,
     ...(t.regions?.length ? { regions: [...t.regions] } : {}),
     kubernetesServiceAccounts: { workload: n.workload, reconciler: n.reconciler },
-    gcpServiceAccount: gcpServiceAccountEmail(t.name, c.project),
+    // A Dedicated customer's instance acts as its account in the customer's project, not as one of the cluster's.
+    gcpServiceAccount: sharedWorkloadAccount(t, c.project),
     ...(c.vault && mount
       ? {
           vault: {
@@ -104,8 +107,10 @@ export function tenantSummary(t: TenantSpec, c: TenantCluster): TenantSummary {
           },
         }
       : {}),
-    dashboard: { title: tenantDashboard(scope).displayName, url: dashboardListUrl(c.project) },
-    alerts: tenantAlertPolicies(scope, []).map((p) => p.policy.displayName),
+    dashboard: { title: fleet ? fleetDashboardName(scope) : tenantDashboard(scope).displayName, url: dashboardListUrl(c.project) },
+    alerts: fleet
+      ? [...fleetAlertPolicies({ ...scope, clusters: fleet }, []), ...fleet.flatMap((r) => tenantAlertPolicies({ ...scope, cluster: r.cluster, region: r.region }, []))].map((p) => p.policy.displayName)
+      : tenantAlertPolicies(scope, []).map((p) => p.policy.displayName),
     flux: {
       objects: [
         { kind: "OCIRepository", name: t.name, namespace: n.namespace },
