@@ -33,6 +33,7 @@ const RESTRICTED_CONTAINER = {
 };
 const withContainer = (extra: Record<string, unknown>) => ({ containers: [{ ...RESTRICTED_CONTAINER, ...extra, securityContext: { ...RESTRICTED_CONTAINER.securityContext, ...(extra.securityContext as object) } }] });
 
+const MCI_AGENT = "serviceAccount:service-123456789012@gcp-sa-multiclusteringress.iam.gserviceaccount.com";
 const iam = (type: string, name: string, inputs: Record<string, unknown>) => resource(type, name, inputs);
 const policyData = (bindings: { role: string; members: string[] }[]) => JSON.stringify({ bindings });
 
@@ -241,6 +242,22 @@ export const DISGUISED: Record<string, Cases> = {
       on("nodes-log-writer", "project role for everyone signed in to Google", "member", "allAuthenticatedUsers", /anyone on the internet/),
       adding("a service account anyone may use", iam("gcp:serviceaccount/iAMMember:IAMMember", "sa-public", { serviceAccountId: "x", role: "roles/iam.serviceAccountTokenCreator", member: "allUsers" })),
       adding("a KMS key anyone may decrypt with", iam("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "key-public", { cryptoKeyId: "k", role: "roles/cloudkms.cryptoKeyDecrypter", member: "allUsers" })),
+    ],
+  },
+  I4: {
+    compliant: [
+      adding("the multi-cluster Gateway controller's service agent with the role Google's setup prescribes", iam("gcp:projects/iAMMember:IAMMember", "gateway-controller", { project: "runway-test-1", role: "roles/container.admin", member: MCI_AGENT })),
+      adding("the multi-cluster Services importer's Workload Identity with a viewer role", iam("gcp:projects/iAMMember:IAMMember", "services-importer", { project: "runway-test-1", role: "roles/compute.networkViewer", member: "serviceAccount:runway-test-1.svc.id.goog[gke-mcs/gke-mcs-importer]" })),
+      adding("a person through a workforce pool", iam("gcp:projects/iAMMember:IAMMember", "workforce-admin", { project: "runway-test-1", role: "roles/container.admin", member: "principal://iam.googleapis.com/locations/global/workforcePools/staff/subject/alice" })),
+    ],
+    violating: [
+      adding("a tenant's Kubernetes service account through Workload Identity", iam("gcp:projects/iAMMember:IAMMember", "ksa-admin", { project: "runway-test-1", role: "roles/container.admin", member: "serviceAccount:runway-test-1.svc.id.goog[ai-gateway/ai-gateway]" }), /narrower roles/),
+      adding("a Kubernetes service account as a federated principal", iam("gcp:projects/iAMMember:IAMMember", "principal-admin", { project: "runway-test-1", role: "roles/gkehub.admin", member: "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/runway-test-1.svc.id.goog/subject/ns/ai-gateway/sa/ai-gateway" })),
+      adding("every workload of a namespace as a federated principal set", iam("gcp:projects/iAMMember:IAMMember", "namespace-admin", { project: "runway-test-1", role: "roles/container.admin", member: "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/runway-test-1.svc.id.goog/namespace/ai-gateway" })),
+      adding("a service account written with another case of the member type", iam("gcp:projects/iAMMember:IAMMember", "case-admin", { project: "runway-test-1", role: "roles/container.admin", member: "serviceaccount:deployer@runway-test-1.iam.gserviceaccount.com" })),
+      adding("a user-managed account named like the controller's agent", iam("gcp:projects/iAMMember:IAMMember", "lookalike-admin", { project: "runway-test-1", role: "roles/container.admin", member: "serviceAccount:service-123456789012@gcp-sa-multiclusteringress-runway.iam.gserviceaccount.com" })),
+      adding("the controller's agent with another admin role", iam("gcp:projects/iAMMember:IAMMember", "agent-cluster-admin", { project: "runway-test-1", role: "roles/container.clusterAdmin", member: MCI_AGENT })),
+      adding("another service agent with the controller's role", iam("gcp:projects/iAMMember:IAMMember", "build-agent-admin", { project: "runway-test-1", role: "roles/container.admin", member: "serviceAccount:service-123456789012@gcp-sa-cloudbuild.iam.gserviceaccount.com" })),
     ],
   },
   "V4-policies": {
