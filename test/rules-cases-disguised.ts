@@ -260,6 +260,13 @@ export const DISGUISED: Record<string, Cases> = {
       adding("another service agent with the controller's role", iam("gcp:projects/iAMMember:IAMMember", "build-agent-admin", { project: "runway-test-1", role: "roles/container.admin", member: "serviceAccount:service-123456789012@gcp-sa-cloudbuild.iam.gserviceaccount.com" })),
     ],
   },
+  "D4-options": {
+    compliant: [adding("the multi-region Gateway's address, replaced only as the provider decides", resource("gcp:compute/globalAddress:GlobalAddress", "gateway-multi-region", { project: "runway-test-1", name: "gateway-multi-region" }))],
+    violating: [
+      adding("the multi-region Gateway's address replaced delete-first", resource("gcp:compute/globalAddress:GlobalAddress", "gateway-dbr", { project: "runway-test-1", name: "gateway-dbr" }, { deleteBeforeReplace: true }), /deleteBeforeReplace/),
+      adding("a fleet membership replaced delete-first", resource("gcp:gkehub/membership:Membership", "fleet-europe-west4", { project: "runway-test-1", membershipId: "runway-test-europe-west4", location: "europe-west4" }, { deleteBeforeReplace: true }), /deleteBeforeReplace/),
+    ],
+  },
   "V4-policies": {
     compliant: [],
     violating: [
