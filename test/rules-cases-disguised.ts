@@ -260,6 +260,13 @@ export const DISGUISED: Record<string, Cases> = {
       adding("another service agent with the controller's role", iam("gcp:projects/iAMMember:IAMMember", "build-agent-admin", { project: "runway-test-1", role: "roles/container.admin", member: "serviceAccount:service-123456789012@gcp-sa-cloudbuild.iam.gserviceaccount.com" })),
     ],
   },
+  G1: {
+    compliant: [
+      on("main-general", "a node pool that inherits the cluster's private nodes", "networkConfig", undefined),
+      on("main-general", "a node pool that repeats private nodes", "networkConfig.enablePrivateNodes", true),
+    ],
+    violating: [on("main-general", "a node pool of a private cluster with public nodes", "networkConfig.enablePrivateNodes", false, /networkConfig\.enablePrivateNodes is false/)],
+  },
   "D4-options": {
     compliant: [adding("the multi-region Gateway's address, replaced only as the provider decides", resource("gcp:compute/globalAddress:GlobalAddress", "gateway-multi-region", { project: "runway-test-1", name: "gateway-multi-region" }))],
     violating: [
