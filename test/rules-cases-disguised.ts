@@ -33,6 +33,10 @@ const RESTRICTED_CONTAINER = {
 };
 const withContainer = (extra: Record<string, unknown>) => ({ containers: [{ ...RESTRICTED_CONTAINER, ...extra, securityContext: { ...RESTRICTED_CONTAINER.securityContext, ...(extra.securityContext as object) } }] });
 
+const fleetBinding = (kind: "membership" | "scope", name: string, who: Record<string, string>, predefinedRole = "ADMIN") =>
+  kind === "membership"
+    ? resource("gcp:gkehub/membershipRbacRoleBinding:MembershipRbacRoleBinding", name, { project: "runway-test-1", location: "us-east1", membershipId: "runway-test", membershipRbacRoleBindingId: name, role: { predefinedRole }, ...who })
+    : resource("gcp:gkehub/scopeRbacRoleBinding:ScopeRbacRoleBinding", name, { project: "runway-test-1", scopeId: "tenants", scopeRbacRoleBindingId: name, role: { predefinedRole }, ...who });
 const MCI_AGENT = "serviceAccount:service-123456789012@gcp-sa-multiclusteringress.iam.gserviceaccount.com";
 const iam = (type: string, name: string, inputs: Record<string, unknown>) => resource(type, name, inputs);
 const policyData = (bindings: { role: string; members: string[] }[]) => JSON.stringify({ bindings });
@@ -83,10 +87,15 @@ export const DISGUISED: Record<string, Cases> = {
   },
   F3: {
     compliant: [
+      adding("a fleet admin binding for the platform's group", fleetBinding("membership", "sre-admin", { group: "gke-security-groups-sre@gitlab.com" })),
+      adding("a fleet scope binding for a person", fleetBinding("scope", "alice-view", { user: "alice@gitlab.com" }, "VIEW")),
       adding("a platform account bound cluster-wide", crb("platform-reader", [{ kind: "ServiceAccount", name: "metrics", namespace: "gmp-system" }])),
       adding("a person bound cluster-wide", crb("oncall-view", [{ kind: "User", name: "oncall@gitlab.com" }])),
     ],
     violating: [
+      adding("a tenant's service account made admin of a member cluster through the fleet", fleetBinding("membership", "tenant-admin", { user: "system:serviceaccount:ai-gateway:ai-gateway" }), /user binds service account "ai-gateway\/ai-gateway" of a tenant namespace cluster-wide on the member cluster/),
+      adding("every service account of the fleet scope's clusters", fleetBinding("scope", "all-sa-edit", { group: "system:serviceaccounts" }, "EDIT"), /in every namespace of the fleet scope/),
+      adding("a tenant namespace's accounts through a fleet group", fleetBinding("membership", "tenant-group", { group: "system:serviceaccounts:glgo" })),
       adding("a tenant account bound cluster-wide as a User", crb("disguised-user", [{ kind: "User", name: "system:serviceaccount:ai-gateway:flux-reconciler" }]), /"ai-gateway\/flux-reconciler" of a tenant namespace cluster-wide/),
       adding("every service account bound cluster-wide", crb("all-accounts", [{ kind: "Group", name: "system:serviceaccounts" }]), /holds every tenant's service accounts/),
       adding("every authenticated user bound cluster-wide", crb("all-users", [{ kind: "Group", name: "system:authenticated" }])),
