@@ -31,6 +31,17 @@ const TERRAFORM: Record<string, { source: "google" | "vault"; file: string; func
   "gcp:gkebackup/backupPlan:BackupPlan": { source: "google", file: "google/services/gkebackup/resource_gke_backup_backup_plan.go", func: "ResourceGKEBackupBackupPlan" },
   "gcp:compute/network:Network": { source: "google", file: "google/services/compute/resource_compute_network.go", func: "ResourceComputeNetwork" },
   "gcp:compute/subnetwork:Subnetwork": { source: "google", file: "google/services/compute/resource_compute_subnetwork.go", func: "ResourceComputeSubnetwork" },
+  "gcp:gkehub/membership:Membership": { source: "google", file: "google/services/gkehub/resource_gke_hub_membership.go", func: "ResourceGKEHubMembership" },
+  "gcp:gkehub/feature:Feature": { source: "google", file: "google/services/gkehub2/resource_gke_hub_feature.go", func: "ResourceGKEHub2Feature" },
+  "gcp:compute/globalAddress:GlobalAddress": { source: "google", file: "google/services/compute/resource_compute_global_address.go", func: "ResourceComputeGlobalAddress" },
+  "gcp:dns/managedZone:ManagedZone": { source: "google", file: "google/services/dns/resource_dns_managed_zone.go", func: "ResourceDNSManagedZone" },
+  "gcp:certificatemanager/certificateMap:CertificateMap": { source: "google", file: "google/services/certificatemanager/resource_certificate_manager_certificate_map.go", func: "ResourceCertificateManagerCertificateMap" },
+  "gcp:certificatemanager/certificate:Certificate": { source: "google", file: "google/services/certificatemanager/resource_certificate_manager_certificate.go", func: "ResourceCertificateManagerCertificate" },
+  "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": {
+    source: "google",
+    file: "google/services/certificatemanager/resource_certificate_manager_dns_authorization.go",
+    func: "ResourceCertificateManagerDnsAuthorization",
+  },
   "vault:index/mount:Mount": { source: "vault", file: "vault/resource_mount.go", func: "MountResource" },
   "vault:index/authBackend:AuthBackend": { source: "vault", file: "vault/resource_auth_backend.go", func: "AuthBackendResource" },
 };

@@ -33,6 +33,11 @@ const RESTRICTED_CONTAINER = {
 };
 const withContainer = (extra: Record<string, unknown>) => ({ containers: [{ ...RESTRICTED_CONTAINER, ...extra, securityContext: { ...RESTRICTED_CONTAINER.securityContext, ...(extra.securityContext as object) } }] });
 
+const fleetBinding = (kind: "membership" | "scope", name: string, who: Record<string, string>, predefinedRole = "ADMIN") =>
+  kind === "membership"
+    ? resource("gcp:gkehub/membershipRbacRoleBinding:MembershipRbacRoleBinding", name, { project: "runway-test-1", location: "us-east1", membershipId: "runway-test", membershipRbacRoleBindingId: name, role: { predefinedRole }, ...who })
+    : resource("gcp:gkehub/scopeRbacRoleBinding:ScopeRbacRoleBinding", name, { project: "runway-test-1", scopeId: "tenants", scopeRbacRoleBindingId: name, role: { predefinedRole }, ...who });
+const MCI_AGENT = "serviceAccount:service-123456789012@gcp-sa-multiclusteringress.iam.gserviceaccount.com";
 const iam = (type: string, name: string, inputs: Record<string, unknown>) => resource(type, name, inputs);
 const policyData = (bindings: { role: string; members: string[] }[]) => JSON.stringify({ bindings });
 
@@ -82,10 +87,15 @@ export const DISGUISED: Record<string, Cases> = {
   },
   F3: {
     compliant: [
+      adding("a fleet admin binding for the platform's group", fleetBinding("membership", "sre-admin", { group: "gke-security-groups-sre@gitlab.com" })),
+      adding("a fleet scope binding for a person", fleetBinding("scope", "alice-view", { user: "alice@gitlab.com" }, "VIEW")),
       adding("a platform account bound cluster-wide", crb("platform-reader", [{ kind: "ServiceAccount", name: "metrics", namespace: "gmp-system" }])),
       adding("a person bound cluster-wide", crb("oncall-view", [{ kind: "User", name: "oncall@gitlab.com" }])),
     ],
     violating: [
+      adding("a tenant's service account made admin of a member cluster through the fleet", fleetBinding("membership", "tenant-admin", { user: "system:serviceaccount:ai-gateway:ai-gateway" }), /user binds service account "ai-gateway\/ai-gateway" of a tenant namespace cluster-wide on the member cluster/),
+      adding("every service account of the fleet scope's clusters", fleetBinding("scope", "all-sa-edit", { group: "system:serviceaccounts" }, "EDIT"), /in every namespace of the fleet scope/),
+      adding("a tenant namespace's accounts through a fleet group", fleetBinding("membership", "tenant-group", { group: "system:serviceaccounts:glgo" })),
       adding("a tenant account bound cluster-wide as a User", crb("disguised-user", [{ kind: "User", name: "system:serviceaccount:ai-gateway:flux-reconciler" }]), /"ai-gateway\/flux-reconciler" of a tenant namespace cluster-wide/),
       adding("every service account bound cluster-wide", crb("all-accounts", [{ kind: "Group", name: "system:serviceaccounts" }]), /holds every tenant's service accounts/),
       adding("every authenticated user bound cluster-wide", crb("all-users", [{ kind: "Group", name: "system:authenticated" }])),
@@ -241,6 +251,36 @@ export const DISGUISED: Record<string, Cases> = {
       on("nodes-log-writer", "project role for everyone signed in to Google", "member", "allAuthenticatedUsers", /anyone on the internet/),
       adding("a service account anyone may use", iam("gcp:serviceaccount/iAMMember:IAMMember", "sa-public", { serviceAccountId: "x", role: "roles/iam.serviceAccountTokenCreator", member: "allUsers" })),
       adding("a KMS key anyone may decrypt with", iam("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "key-public", { cryptoKeyId: "k", role: "roles/cloudkms.cryptoKeyDecrypter", member: "allUsers" })),
+    ],
+  },
+  I4: {
+    compliant: [
+      adding("the multi-cluster Gateway controller's service agent with the role Google's setup prescribes", iam("gcp:projects/iAMMember:IAMMember", "gateway-controller", { project: "runway-test-1", role: "roles/container.admin", member: MCI_AGENT })),
+      adding("the multi-cluster Services importer's Workload Identity with a viewer role", iam("gcp:projects/iAMMember:IAMMember", "services-importer", { project: "runway-test-1", role: "roles/compute.networkViewer", member: "serviceAccount:runway-test-1.svc.id.goog[gke-mcs/gke-mcs-importer]" })),
+      adding("a person through a workforce pool", iam("gcp:projects/iAMMember:IAMMember", "workforce-admin", { project: "runway-test-1", role: "roles/container.admin", member: "principal://iam.googleapis.com/locations/global/workforcePools/staff/subject/alice" })),
+    ],
+    violating: [
+      adding("a tenant's Kubernetes service account through Workload Identity", iam("gcp:projects/iAMMember:IAMMember", "ksa-admin", { project: "runway-test-1", role: "roles/container.admin", member: "serviceAccount:runway-test-1.svc.id.goog[ai-gateway/ai-gateway]" }), /narrower roles/),
+      adding("a Kubernetes service account as a federated principal", iam("gcp:projects/iAMMember:IAMMember", "principal-admin", { project: "runway-test-1", role: "roles/gkehub.admin", member: "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/runway-test-1.svc.id.goog/subject/ns/ai-gateway/sa/ai-gateway" })),
+      adding("every workload of a namespace as a federated principal set", iam("gcp:projects/iAMMember:IAMMember", "namespace-admin", { project: "runway-test-1", role: "roles/container.admin", member: "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/runway-test-1.svc.id.goog/namespace/ai-gateway" })),
+      adding("a service account written with another case of the member type", iam("gcp:projects/iAMMember:IAMMember", "case-admin", { project: "runway-test-1", role: "roles/container.admin", member: "serviceaccount:deployer@runway-test-1.iam.gserviceaccount.com" })),
+      adding("a user-managed account named like the controller's agent", iam("gcp:projects/iAMMember:IAMMember", "lookalike-admin", { project: "runway-test-1", role: "roles/container.admin", member: "serviceAccount:service-123456789012@gcp-sa-multiclusteringress-runway.iam.gserviceaccount.com" })),
+      adding("the controller's agent with another admin role", iam("gcp:projects/iAMMember:IAMMember", "agent-cluster-admin", { project: "runway-test-1", role: "roles/container.clusterAdmin", member: MCI_AGENT })),
+      adding("another service agent with the controller's role", iam("gcp:projects/iAMMember:IAMMember", "build-agent-admin", { project: "runway-test-1", role: "roles/container.admin", member: "serviceAccount:service-123456789012@gcp-sa-cloudbuild.iam.gserviceaccount.com" })),
+    ],
+  },
+  G1: {
+    compliant: [
+      on("main-general", "a node pool that inherits the cluster's private nodes", "networkConfig", undefined),
+      on("main-general", "a node pool that repeats private nodes", "networkConfig.enablePrivateNodes", true),
+    ],
+    violating: [on("main-general", "a node pool of a private cluster with public nodes", "networkConfig.enablePrivateNodes", false, /networkConfig\.enablePrivateNodes is false/)],
+  },
+  "D4-options": {
+    compliant: [adding("the multi-region Gateway's address, replaced only as the provider decides", resource("gcp:compute/globalAddress:GlobalAddress", "gateway-multi-region", { project: "runway-test-1", name: "gateway-multi-region" }))],
+    violating: [
+      adding("the multi-region Gateway's address replaced delete-first", resource("gcp:compute/globalAddress:GlobalAddress", "gateway-dbr", { project: "runway-test-1", name: "gateway-dbr" }, { deleteBeforeReplace: true }), /deleteBeforeReplace/),
+      adding("a fleet membership replaced delete-first", resource("gcp:gkehub/membership:Membership", "fleet-europe-west4", { project: "runway-test-1", membershipId: "runway-test-europe-west4", location: "europe-west4" }, { deleteBeforeReplace: true }), /deleteBeforeReplace/),
     ],
   },
   "V4-policies": {

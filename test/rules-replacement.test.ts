@@ -194,6 +194,54 @@ describe("replacement guard", () => {
  * out independently of makeUrn. `stackPrefixed` writes children of the stack as `pulumi:pulumi:Stack$<type>`, as
  * Pulumi's mock monitor does.
  */
+describe("replacement guard on the fleet's and the global Gateway's stateful resources", () => {
+  const MEMBERSHIP = "gcp:gkehub/membership:Membership";
+  const ADDRESS = "gcp:compute/globalAddress:GlobalAddress";
+  const withFleet = (change: (rs: PlannedResource[]) => void = () => {}): Plan =>
+    head((rs) => {
+      rs.push(
+        resource(MEMBERSHIP, "fleet-us-east1", {
+          project: "runway-test-1",
+          membershipId: "runway-test",
+          location: "us-east1",
+          endpoint: { gkeCluster: { resourceLink: "//container.googleapis.com/projects/runway-test-1/locations/us-east1/clusters/runway-test" } },
+        }),
+        resource(ADDRESS, "gateway-multi-region", { project: "runway-test-1", name: "gateway-multi-region", labels: { "managed-by": "runway" } }),
+        resource("gcp:gkehub/feature:Feature", "fleet-gateway", { project: "runway-test-1", name: "multiclusteringress", location: "global", spec: { multiclusteringress: { configMembership: "projects/runway-test-1/locations/us-east1/memberships/runway-test" } } }),
+        resource("gcp:dns/managedZone:ManagedZone", "zone", { project: "runway-test-1", name: "test", dnsName: "test.runway.gitlab.net." }),
+        resource("gcp:certificatemanager/certificateMap:CertificateMap", "gateway-certs", { project: "runway-test-1", name: "gateway" }),
+      );
+      change(rs);
+    });
+
+  it("fails a deleted fleet membership, Gateway feature, global address, zone and certificate map (D4)", () => {
+    const found = guardReplacements(withFleet(), withFleet((rs) => ["fleet-us-east1", "gateway-multi-region", "fleet-gateway", "zone", "gateway-certs"].forEach((n) => remove(rs, n))));
+    expect(found.map((f) => `${f.rule} ${f.name}`).sort()).toEqual(["D4 fleet-gateway", "D4 fleet-us-east1", "D4 gateway-certs", "D4 gateway-multi-region", "D4 zone"]);
+  });
+
+  it("fails a membership moved to another cluster and a renamed address, by the provider's replace-on fields (D4)", () => {
+    const found = guardReplacements(
+      withFleet(),
+      withFleet((rs) => {
+        set(byName(rs, "fleet-us-east1").inputs, "endpoint.gkeCluster.resourceLink", "//container.googleapis.com/projects/other/locations/us-east1/clusters/other");
+        set(byName(rs, "gateway-multi-region").inputs, "name", "gateway-multi-region-2");
+      }),
+    );
+    expect(found.map((f) => `${f.rule} ${f.name} ${f.message.split(" ")[0]}`).sort()).toEqual(["D4 fleet-us-east1 endpoint", "D4 gateway-multi-region name"]);
+  });
+
+  it("passes in-place changes: an address's labels, the Gateway feature's config membership", () => {
+    const found = guardReplacements(
+      withFleet(),
+      withFleet((rs) => {
+        set(byName(rs, "gateway-multi-region").inputs, "labels", { "managed-by": "runway", team: "runway" });
+        set(byName(rs, "fleet-gateway").inputs, "spec.multiclusteringress.configMembership", "projects/runway-test-1/locations/europe-west4/memberships/runway-test-europe-west4");
+      }),
+    );
+    expect(found).toEqual([]);
+  });
+});
+
 describe("replacement guard on engine-style URNs", () => {
   const RUNWAY = "runway:platform:RunwayCluster";
   const GKE = "runway:gcp:GkeCluster";

@@ -194,6 +194,18 @@ const PRESCRIBED_AGENT_GRANTS: readonly { role: string; member: RegExp }[] = [
   { role: "roles/container.admin", member: /^serviceAccount:service-[0-9]+@gcp-sa-multiclusteringress\.iam\.gserviceaccount\.com$/ },
 ];
 
+/**
+ * Whether a member is a workload's identity rather than a person's (I4): any `serviceAccount:` (a user-managed
+ * account, a service agent, or a Kubernetes service account through Workload Identity,
+ * `serviceAccount:<project>.svc.id.goog[<ns>/<sa>]`), and Workload Identity Federation principals (`principal://` or
+ * `principalSet://` of a workload identity pool: a Kubernetes service account, a namespace of them, a CI job). The
+ * member type is read regardless of case. Workforce pools (people) are not workloads.
+ * https://cloud.google.com/iam/docs/principal-identifiers
+ */
+export function isWorkloadIdentityMember(member: string): boolean {
+  return /^serviceaccount:|^principal(set)?:\/\/iam\.googleapis\.com\/projects\/[^/]+\/locations\/[^/]+\/workloadIdentityPools\//i.test(member);
+}
+
 /** Whether a project-level grant is one of the service-agent grants Google's setup prescribes (I4 admits them). */
 export function isPrescribedAgentGrant(role: string, member: string): boolean {
   return PRESCRIBED_AGENT_GRANTS.some((g) => g.role === role && g.member.test(member));
@@ -213,7 +225,7 @@ export function projectIamProblem(role: string, member: string): string | undefi
   if (DEFAULT_SA.test(member)) {
     return `member ${member} is a default service account (I3); create a dedicated service account for the workload`;
   }
-  if (member.startsWith("serviceAccount:") && ADMIN_ROLE.test(role) && !isPrescribedAgentGrant(role, member)) {
+  if (isWorkloadIdentityMember(member) && ADMIN_ROLE.test(role) && !isPrescribedAgentGrant(role, member)) {
     return `role ${role} is an administrative role and ${member} is a service account (I4); grant a narrower role`;
   }
   return undefined;

@@ -21,6 +21,17 @@ export const STATEFUL_TYPES: readonly string[] = [
   "vault:index/authBackend:AuthBackend",
   "gcp:compute/network:Network",
   "gcp:compute/subnetwork:Subnetwork",
+  // What a new address, zone, certificate or fleet registration cannot restore: the public IP that DNS records and
+  // customers' allow-lists name, a zone's records and its delegated name servers, the DNS authorization record and
+  // the issued certificates (re-issuing takes the hosts' TLS down), and a cluster's fleet membership, the multi-cluster
+  // Gateway's config membership (deleting the Gateway feature or the config membership removes the global load balancer).
+  "gcp:compute/globalAddress:GlobalAddress",
+  "gcp:dns/managedZone:ManagedZone",
+  "gcp:certificatemanager/dnsAuthorization:DnsAuthorization",
+  "gcp:certificatemanager/certificate:Certificate",
+  "gcp:certificatemanager/certificateMap:CertificateMap",
+  "gcp:gkehub/membership:Membership",
+  "gcp:gkehub/feature:Feature",
 ];
 
 /**

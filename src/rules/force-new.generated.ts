@@ -23,6 +23,13 @@ export const FORCE_NEW_ORIGIN: Readonly<Record<string, string>> = {
   "gcp:gkebackup/backupPlan:BackupPlan": "hashicorp/terraform-provider-google@e03b7622a26c google/services/gkebackup/resource_gke_backup_backup_plan.go ResourceGKEBackupBackupPlan",
   "gcp:compute/network:Network": "hashicorp/terraform-provider-google@e03b7622a26c google/services/compute/resource_compute_network.go ResourceComputeNetwork",
   "gcp:compute/subnetwork:Subnetwork": "hashicorp/terraform-provider-google@e03b7622a26c google/services/compute/resource_compute_subnetwork.go ResourceComputeSubnetwork",
+  "gcp:gkehub/membership:Membership": "hashicorp/terraform-provider-google@e03b7622a26c google/services/gkehub/resource_gke_hub_membership.go ResourceGKEHubMembership",
+  "gcp:gkehub/feature:Feature": "hashicorp/terraform-provider-google@e03b7622a26c google/services/gkehub2/resource_gke_hub_feature.go ResourceGKEHub2Feature",
+  "gcp:compute/globalAddress:GlobalAddress": "hashicorp/terraform-provider-google@e03b7622a26c google/services/compute/resource_compute_global_address.go ResourceComputeGlobalAddress",
+  "gcp:dns/managedZone:ManagedZone": "hashicorp/terraform-provider-google@e03b7622a26c google/services/dns/resource_dns_managed_zone.go ResourceDNSManagedZone",
+  "gcp:certificatemanager/certificateMap:CertificateMap": "hashicorp/terraform-provider-google@e03b7622a26c google/services/certificatemanager/resource_certificate_manager_certificate_map.go ResourceCertificateManagerCertificateMap",
+  "gcp:certificatemanager/certificate:Certificate": "hashicorp/terraform-provider-google@e03b7622a26c google/services/certificatemanager/resource_certificate_manager_certificate.go ResourceCertificateManagerCertificate",
+  "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": "hashicorp/terraform-provider-google@e03b7622a26c google/services/certificatemanager/resource_certificate_manager_dns_authorization.go ResourceCertificateManagerDnsAuthorization",
   "vault:index/mount:Mount": "hashicorp/terraform-provider-vault@31447510c5c6 vault/resource_mount.go MountResource",
   "vault:index/authBackend:AuthBackend": "hashicorp/terraform-provider-vault@31447510c5c6 vault/resource_auth_backend.go AuthBackendResource",
   "kubernetes:core/v1:Namespace": "pulumi/pulumi-kubernetes@94977969d641 provider/pkg/provider/diff.go (forceNew, metadataForceNewProperties)",
@@ -378,6 +385,152 @@ export const FORCE_NEW: Readonly<Record<string, readonly ForceNewField[]>> = {
     {
       "path": "resolveSubnetMask",
       "computed": false
+    },
+    {
+      "path": "project",
+      "computed": true
+    }
+  ],
+  "gcp:gkehub/membership:Membership": [
+    {
+      "path": "membershipId",
+      "computed": false
+    },
+    {
+      "path": "authority.issuer",
+      "computed": false
+    },
+    {
+      "path": "endpoint",
+      "computed": false
+    },
+    {
+      "path": "location",
+      "computed": false
+    },
+    {
+      "path": "project",
+      "computed": true
+    }
+  ],
+  "gcp:gkehub/feature:Feature": [
+    {
+      "path": "location",
+      "computed": false
+    },
+    {
+      "path": "name",
+      "computed": false
+    },
+    {
+      "path": "project",
+      "computed": true
+    }
+  ],
+  "gcp:compute/globalAddress:GlobalAddress": [
+    {
+      "path": "name",
+      "computed": false
+    },
+    {
+      "path": "address",
+      "computed": true
+    },
+    {
+      "path": "addressType",
+      "computed": false
+    },
+    {
+      "path": "description",
+      "computed": false
+    },
+    {
+      "path": "ipVersion",
+      "computed": false
+    },
+    {
+      "path": "network",
+      "computed": false
+    },
+    {
+      "path": "prefixLength",
+      "computed": true
+    },
+    {
+      "path": "purpose",
+      "computed": false
+    },
+    {
+      "path": "project",
+      "computed": true
+    }
+  ],
+  "gcp:dns/managedZone:ManagedZone": [
+    {
+      "path": "dnsName",
+      "computed": false
+    },
+    {
+      "path": "name",
+      "computed": false
+    },
+    {
+      "path": "visibility",
+      "computed": false
+    },
+    {
+      "path": "project",
+      "computed": true
+    }
+  ],
+  "gcp:certificatemanager/certificateMap:CertificateMap": [
+    {
+      "path": "name",
+      "computed": false
+    },
+    {
+      "path": "project",
+      "computed": true
+    }
+  ],
+  "gcp:certificatemanager/certificate:Certificate": [
+    {
+      "path": "name",
+      "computed": false
+    },
+    {
+      "path": "location",
+      "computed": false
+    },
+    {
+      "path": "managed",
+      "computed": false
+    },
+    {
+      "path": "scope",
+      "computed": false
+    },
+    {
+      "path": "project",
+      "computed": true
+    }
+  ],
+  "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": [
+    {
+      "path": "domain",
+      "computed": false
+    },
+    {
+      "path": "name",
+      "computed": false
+    },
+    {
+      "path": "location",
+      "computed": false
+    },
+    {
+      "path": "type",
+      "computed": true
     },
     {
       "path": "project",

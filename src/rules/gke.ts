@@ -24,15 +24,24 @@ import {
 
 const clusterRule = (r: Omit<Rule, "appliesTo" | "scope">): Rule => ({ ...r, appliesTo: [T.cluster], scope: "resource" });
 
-const G1 = clusterRule({
+/**
+ * Private nodes on the cluster, and on every node pool: a NodePool's `networkConfig.enablePrivateNodes` overrides the
+ * cluster's setting for its nodes (GKE "private nodes per node pool"), so `false` there gives a private cluster public
+ * nodes. Unset on a pool inherits the cluster's.
+ */
+const G1: Rule = {
   id: "G1",
   title: "Private nodes",
   severity: "mandatory",
   rationale: "Nodes without public IPs cannot be reached from the internet.",
   source: "CIS 5.6.5; CKV_GCP_64, CKV_GCP_25 (block only)",
-  check: (c) =>
-    expectField(c.inputs, "privateClusterConfig.enablePrivateNodes", isTrue, "set it to true, or except G1 in runway:cluster.exceptions with a justification"),
-});
+  appliesTo: [T.cluster, T.nodePool],
+  scope: "resource",
+  check: (r) =>
+    r.type === T.nodePool
+      ? expectField(r.inputs, "networkConfig.enablePrivateNodes", equals(undefined, true), "remove it (the pool inherits the cluster's private nodes) or set it to true")
+      : expectField(r.inputs, "privateClusterConfig.enablePrivateNodes", isTrue, "set it to true, or except G1 in runway:cluster.exceptions with a justification"),
+};
 
 /**
  * A public endpoint is acceptable only when authorized networks are listed and, judged together, they do not open

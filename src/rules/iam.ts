@@ -5,7 +5,7 @@
  * Beyond the checklist's letter: authoritative grants, grants above the project, roles and custom roles that let
  * their holder grant itself more, and public members on anything but buckets (S5).
  */
-import { isPrescribedAgentGrant } from "../gcp/project";
+import { isPrescribedAgentGrant, isWorkloadIdentityMember } from "../gcp/project";
 import { at, type CheckedResource, type Finding, isOpaque, list, type Rule, show, unverified } from "./rule";
 
 /** The member, binding and policy types of one IAM resource kind (`gcp:<module>/<prefix>IAMMember:<Prefix>IAMMember`). */
@@ -76,7 +76,6 @@ export const ESCALATION_PERMISSIONS = [
 const CUSTOM_ROLES = ["gcp:projects/iAMCustomRole:IAMCustomRole", "gcp:organizations/iAMCustomRole:IAMCustomRole"];
 
 const DEFAULT_SA = /(-compute@developer\.gserviceaccount\.com|@appspot\.gserviceaccount\.com)$/;
-const USER_MANAGED_SA = /^serviceAccount:.+\.iam\.gserviceaccount\.com$/;
 const ADMIN_ROLE = /admin$|^roles\/(editor|owner)$/i;
 const PUBLIC = ["allUsers", "allAuthenticatedUsers"];
 
@@ -238,12 +237,12 @@ const I4: Rule = {
   id: "I4",
   title: "No admin roles for service accounts",
   severity: "mandatory",
-  rationale: "A leaked service account key with admin rights compromises the whole project.",
+  rationale: "A leaked service account key or workload token with admin rights compromises the whole project.",
   source: "CKV_GCP_42",
   appliesTo: RESOURCE_MANAGER_IAM,
   scope: "resource",
   check: byMember((m, path, role) => {
-    if (!USER_MANAGED_SA.test(m)) return [];
+    if (!isWorkloadIdentityMember(m)) return [];
     if (isOpaque(role)) return [unverified(`role granted to ${path} ${show(m)}`, role)];
     // Only the exact service-agent grants Google's setup prescribes are admitted (src/gcp/project.ts).
     return typeof role === "string" && ADMIN_ROLE.test(role) && !isPrescribedAgentGrant(role, m) ? [`${path} ${show(m)} gets ${show(role)}; grant service accounts narrower roles than admin, editor or owner`] : [];

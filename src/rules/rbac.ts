@@ -95,15 +95,35 @@ function checkRoleBinding(r: CheckedResource): Finding[] {
   return out;
 }
 
+/** Fleet RBAC bindings: GKE Hub writes them into member clusters as Kubernetes RBAC (user or group, a predefined role). */
+const FLEET_RBAC = ["gcp:gkehub/membershipRbacRoleBinding:MembershipRbacRoleBinding", "gcp:gkehub/scopeRbacRoleBinding:ScopeRbacRoleBinding"];
+
+/**
+ * A fleet RBAC binding judged as the ClusterRoleBinding it means: a membership binding binds its `user` or `group`
+ * cluster-wide on the member cluster, and a scope binding in every namespace of the scope on every cluster bound to
+ * it, which the rule cannot enumerate, so it is held to the same standard. Its subject is named as in the input.
+ */
+function checkFleetBinding(r: CheckedResource): Finding[] {
+  const user = at(r.inputs, "user");
+  const group = at(r.inputs, "group");
+  if (isOpaque(user)) return [unverified("user", user)];
+  if (isOpaque(group)) return [unverified("group", group)];
+  const subjects = [...(typeof user === "string" ? [{ kind: "User", name: user }] : []), ...(typeof group === "string" ? [{ kind: "Group", name: group }] : [])];
+  const where = r.type.includes("scope") ? "in every namespace of the fleet scope, on every cluster bound to it" : "cluster-wide on the member cluster";
+  return checkClusterRoleBinding({ ...r, inputs: { subjects } }).map((f) =>
+    typeof f === "string" ? f.replace(/^subjects\[(\d+)\]/, (_m, i: string) => (subjects[Number(i)].kind === "User" ? "user" : "group")).replace("cluster-wide", where) : f,
+  );
+}
+
 const F3: Rule = {
   id: "F3",
   title: "Tenant RBAC is namespaced",
   severity: "mandatory",
   rationale: "A ClusterRoleBinding, a RoleBinding to a cluster-wide role, or a binding of another namespace's accounts gives a tenant's reconciler rights beyond its namespace.",
   source: "fluxcd/flux2-multi-tenancy tenants/base/dev-team/rbac.yaml",
-  appliesTo: [T.clusterRoleBinding, T.roleBinding],
+  appliesTo: [T.clusterRoleBinding, T.roleBinding, ...FLEET_RBAC],
   scope: "resource",
-  check: (r) => (r.type === T.roleBinding ? checkRoleBinding(r) : checkClusterRoleBinding(r)),
+  check: (r) => (r.type === T.roleBinding ? checkRoleBinding(r) : FLEET_RBAC.includes(r.type) ? checkFleetBinding(r) : checkClusterRoleBinding(r)),
 };
 
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
