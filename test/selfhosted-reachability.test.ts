@@ -86,7 +86,8 @@ describe("GitLab check of a turn-up", () => {
 
   it("an unreachable GitLab fails the deployment at runway:gitlabUrl's position", async () => {
     const url = await serve((_req, res) => res.writeHead(502, "Bad Gateway").end());
-    await expect(checkGitLab(ctx, config, { fetch: to(url) })).rejects.toThrow(
+    // As `pulumi up` runs it (a preview only warns: test/conformance-program.test.ts).
+    await expect(checkGitLab(ctx, config, { fetch: to(url), dryRun: false })).rejects.toThrow(
       "stacks/Pulumi.ai-gateway-selfhosted.yaml:9:21: config.runway:gitlabUrl: GitLab at https://gitlab.example.com is unhealthy: GET /.well-known/openid-configuration answered 502 Bad Gateway; retry once it recovers",
     );
   });

@@ -18,7 +18,8 @@ import { SelfHostedTurnUp } from "../../components/platform/selfhosted-turn-up";
  * warns: it must not depend on reaching GitLab. Skipped under the offline plan engine (no network) and on
  * turn-down (a gone GitLab must not block removing the workload).
  */
-export async function checkGitLab(ctx: StackContext, config: SelfhostedConfig, probe: ProbeOptions = {}): Promise<void> {
+export async function checkGitLab(ctx: StackContext, config: SelfhostedConfig, probe: ProbeOptions & { dryRun?: boolean } = {}): Promise<void> {
+  const dryRun = probe.dryRun ?? pulumi.runtime.isDryRun();
   if (isOfflinePlan() || config["runway:state"] === "down") return;
   try {
     const warning = await assertGitLabReachable(config["runway:gitlabUrl"], probe);
@@ -26,7 +27,7 @@ export async function checkGitLab(ctx: StackContext, config: SelfhostedConfig, p
   } catch (e) {
     const d = diagnosticAt(ctx.stack.source, ["config", "runway:gitlabUrl"], (e as Error).message);
     const message = new ConfigError([d]).message;
-    if (pulumi.runtime.isDryRun()) {
+    if (dryRun) {
       pulumi.log.warn(`${message}\n(the preview goes on; \`pulumi up\` stops here until GitLab answers)`);
       return;
     }
