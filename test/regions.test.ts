@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CatalogContext, loadCatalog } from "../src/config/catalog";
 import { ConfigError } from "../src/config/diagnostics";
-import { catalogContext, loadAllStacks } from "../src/config/project";
+import { catalogContext, loadAllStacks, loadProjectStacks } from "../src/config/project";
 import { inJurisdiction, jurisdictionOf, REGION_JURISDICTION } from "../src/config/regions";
 import { GCP_REGIONS } from "../src/config/schema/common";
 import { runCli } from "./helpers/cli";
@@ -64,6 +64,17 @@ describe("regions of a catalog entry", () => {
       "ai-gateway.yaml:15:14: spec.residency: ai-gateway is dedicated in production and its cluster is in us-east1 (stacks/Pulumi.ai-gateway-production.yaml), outside residency eu (European Union); move that cluster to a region in eu",
       "ai-gateway.yaml:16:27: spec.regions[1]: us-east1 lies in us (United States), outside residency eu (European Union) (spec.residency); staging's regions in eu: europe-west4",
     ]);
+  });
+
+  it("for a dedicated service whose stack is derived, the contradiction says how to place its cluster elsewhere", () => {
+    const duo = readFileSync(path.join(ROOT, "services", "duo-workflow-service.yaml"), "utf8").replace("  environments: [staging, production]\n", "  environments: [staging, production]\n  residency: eu\n  regions: [europe-west4]\n");
+    const found = errors({ "duo-workflow-service.yaml": duo }, catalogContext(loadProjectStacks(ROOT).all));
+    expect(found).toContainEqual(
+      expect.stringMatching(
+        /spec\.residency: duo-workflow-service is dedicated in production and its cluster is in us-east1 \(the stack derived for it from production's runway:dedicated defaults\), outside residency eu \(European Union\); commit `runway stack config duo-workflow-service-production` as stacks\/Pulumi\.duo-workflow-service-production\.yaml and set its region there/,
+      ),
+    );
+    expect(found.join("\n")).not.toContain("stacks/Pulumi.duo-workflow-service-production.yaml)");
   });
 
   it("runway validate reports the contradiction with file, line and column and fails", async () => {

@@ -20,6 +20,8 @@ export interface PlacementContext {
   environments: ReadonlyMap<string, EnvironmentRegions>;
   /** Region of each service stack's cluster, by `service@environment`. */
   serviceStackRegions: ReadonlyMap<string, string>;
+  /** The `service@environment` of those stacks that are derived from the catalog (no stack file). */
+  derivedServiceStacks?: ReadonlySet<string>;
 }
 
 /** Regions a shared tenant runs in: the ones it lists, else the environment's primary. */
@@ -60,14 +62,18 @@ export function placementProblems(c: CatalogFile, ctx: PlacementContext): Diagno
 
     if (placement === "dedicated") {
       const stackRegion = ctx.serviceStackRegions.get(`${name}@${env}`);
-      const stack = `stacks/Pulumi.${name}-${env}.yaml`;
+      const derived = ctx.derivedServiceStacks?.has(`${name}@${env}`) === true;
+      // A derived stack's region is the environment's default (runway:dedicated.region, else its cluster's): to put
+      // this one cluster elsewhere, commit its text as a hand-written stack file and change the region there.
+      const stack = derived ? `the stack derived for it from ${env}'s runway:dedicated defaults` : `stacks/Pulumi.${name}-${env}.yaml`;
+      const move = derived ? `commit \`runway stack config ${name}-${env}\` as stacks/Pulumi.${name}-${env}.yaml and set its region there` : "move the cluster";
       if (listed && listed.length > 1) {
         push(at, `${name} is dedicated in ${env}: its own cluster is in one region${stackRegion ? ` (${stackRegion}, ${stack})` : ""}; list one region in overrides.${env}.regions, or use shared placement to run in several`);
       } else if (listed && stackRegion && listed[0] !== stackRegion) {
-        push([...at, 0], `${name} is dedicated in ${env} and its cluster is in ${stackRegion} (${stack}); list ${stackRegion} or move the cluster`);
+        push([...at, 0], `${name} is dedicated in ${env} and its cluster is in ${stackRegion} (${stack}); list ${stackRegion} or ${move}`);
       }
       if (residency && stackRegion && !inJurisdiction(stackRegion, residency)) {
-        push(["spec", "residency"], `${name} is dedicated in ${env} and its cluster is in ${stackRegion} (${stack}), outside residency ${jurisdictionName(residency)}; move that cluster to a region in ${residency}`);
+        push(["spec", "residency"], `${name} is dedicated in ${env} and its cluster is in ${stackRegion} (${stack}), outside residency ${jurisdictionName(residency)}; ${derived ? `${move} (a region in ${residency})` : `move that cluster to a region in ${residency}`}`);
       }
       continue;
     }

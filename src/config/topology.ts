@@ -74,15 +74,20 @@ export function environmentTopology(stacks: readonly StackFile[], environment: s
 export function placementContext(stacks: readonly StackFile[]): PlacementContext {
   const environments = new Map<string, { primary: string; regions: string[] }>();
   const serviceStackRegions = new Map<string, string>();
+  const derivedServiceStacks = new Set<string>();
   for (const s of stacks) {
     const c = s.config;
     if (c["runway:kind"] === "platform" && !environments.has(c["runway:environment"])) {
       const topo = environmentTopology(stacks, c["runway:environment"]);
       if (topo) environments.set(topo.environment, { primary: topo.primary, regions: topo.regions });
     }
-    if (c["runway:kind"] === "service" && c["runway:cluster"]) serviceStackRegions.set(`${c["runway:service"]}@${c["runway:environment"]}`, c["runway:cluster"].region);
+    if (c["runway:kind"] === "service" && c["runway:cluster"]) {
+      const key = `${c["runway:service"]}@${c["runway:environment"]}`;
+      serviceStackRegions.set(key, c["runway:cluster"].region);
+      if (s.derived) derivedServiceStacks.add(key);
+    }
   }
-  return { environments, serviceStackRegions };
+  return { environments, serviceStackRegions, derivedServiceStacks };
 }
 
 /** The address ranges a stack places in its VPC, with the config path of each. */
