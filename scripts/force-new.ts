@@ -91,6 +91,12 @@ function outermost(fields: { path: string; computed: boolean }[]): { path: strin
   return fields.filter((f) => !fields.some((p) => p !== f && inside(f.path, p.path)));
 }
 
+/** The table as TypeScript, one field per line, so the generated file stays short enough to read. */
+export function tableText(table: Record<string, readonly { path: string; computed: boolean }[]>): string {
+  const types = Object.entries(table).map(([type, fields]) => [`  ${JSON.stringify(type)}: [`, ...fields.map((f) => `    { path: ${JSON.stringify(f.path)}, computed: ${f.computed} },`), "  ],"].join("\n"));
+  return `{\n${types.join("\n")}\n}`;
+}
+
 function main(args: string[]): void {
   if (args.length !== 3) throw new Error("usage: force-new.ts GOOGLE_GIT_DIR VAULT_GIT_DIR KUBERNETES_GIT_DIR");
   const sources: Record<"google" | "vault" | "kubernetes", Source> = {
@@ -129,7 +135,7 @@ function main(args: string[]): void {
     "",
     `export const FORCE_NEW_ORIGIN: Readonly<Record<string, string>> = ${JSON.stringify(origin, null, 2)};`,
     "",
-    `export const FORCE_NEW: Readonly<Record<string, readonly ForceNewField[]>> = ${JSON.stringify(table, null, 2)};`,
+    `export const FORCE_NEW: Readonly<Record<string, readonly ForceNewField[]>> = ${tableText(table)};`,
     "",
   ];
   const out = path.join(__dirname, "..", "src", "rules", "force-new.generated.ts");
@@ -137,4 +143,4 @@ function main(args: string[]): void {
   process.stdout.write(`wrote ${out}: ${Object.values(table).reduce((n, f) => n + f.length, 0)} fields of ${Object.keys(table).length} types\n`);
 }
 
-main(process.argv.slice(2));
+if (require.main === module) main(process.argv.slice(2));

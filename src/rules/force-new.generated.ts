@@ -38,567 +38,174 @@ export const FORCE_NEW_ORIGIN: Readonly<Record<string, string>> = {
 
 export const FORCE_NEW: Readonly<Record<string, readonly ForceNewField[]>> = {
   "gcp:organizations/project:Project": [
-    {
-      "path": "projectId",
-      "computed": false
-    },
-    {
-      "path": "tags",
-      "computed": false
-    }
+    { path: "projectId", computed: false },
+    { path: "tags", computed: false },
   ],
   "gcp:container/cluster:Cluster": [
-    {
-      "path": "name",
-      "computed": false
-    },
-    {
-      "path": "location",
-      "computed": true
-    },
-    {
-      "path": "clusterAutoscaling.autoProvisioningDefaults.bootDiskKmsKey",
-      "computed": false
-    },
-    {
-      "path": "clusterIpv4Cidr",
-      "computed": true
-    },
-    {
-      "path": "description",
-      "computed": false
-    },
-    {
-      "path": "enableKubernetesAlpha",
-      "computed": false
-    },
-    {
-      "path": "enableTpu",
-      "computed": false
-    },
-    {
-      "path": "enableAutopilot",
-      "computed": false
-    },
-    {
-      "path": "initialNodeCount",
-      "computed": false
-    },
-    {
-      "path": "confidentialNodes",
-      "computed": true
-    },
-    {
-      "path": "masterAuth.clientCertificateConfig",
-      "computed": false
-    },
-    {
-      "path": "network",
-      "computed": false
-    },
-    {
-      "path": "nodeConfig",
-      "computed": true
-    },
-    {
-      "path": "nodePools",
-      "computed": true
-    },
-    {
-      "path": "project",
-      "computed": true
-    },
-    {
-      "path": "subnetwork",
-      "computed": true
-    },
-    {
-      "path": "ipAllocationPolicy",
-      "computed": true
-    },
-    {
-      "path": "networkingMode",
-      "computed": true
-    },
-    {
-      "path": "privateClusterConfig.masterIpv4CidrBlock",
-      "computed": true
-    },
-    {
-      "path": "privateClusterConfig.privateEndpointSubnetwork",
-      "computed": false
-    },
-    {
-      "path": "defaultMaxPodsPerNode",
-      "computed": true
-    },
-    {
-      "path": "datapathProvider",
-      "computed": true
-    },
-    {
-      "path": "dataplaneOptimizationMode",
-      "computed": false
-    },
-    {
-      "path": "userManagedKeysConfig.clusterCa",
-      "computed": false
-    },
-    {
-      "path": "userManagedKeysConfig.etcdApiCa",
-      "computed": false
-    },
-    {
-      "path": "userManagedKeysConfig.etcdPeerCa",
-      "computed": false
-    },
-    {
-      "path": "userManagedKeysConfig.aggregationCa",
-      "computed": false
-    }
+    { path: "name", computed: false },
+    { path: "location", computed: true },
+    { path: "clusterAutoscaling.autoProvisioningDefaults.bootDiskKmsKey", computed: false },
+    { path: "clusterIpv4Cidr", computed: true },
+    { path: "description", computed: false },
+    { path: "enableKubernetesAlpha", computed: false },
+    { path: "enableTpu", computed: false },
+    { path: "enableAutopilot", computed: false },
+    { path: "initialNodeCount", computed: false },
+    { path: "confidentialNodes", computed: true },
+    { path: "masterAuth.clientCertificateConfig", computed: false },
+    { path: "network", computed: false },
+    { path: "nodeConfig", computed: true },
+    { path: "nodePools", computed: true },
+    { path: "project", computed: true },
+    { path: "subnetwork", computed: true },
+    { path: "ipAllocationPolicy", computed: true },
+    { path: "networkingMode", computed: true },
+    { path: "privateClusterConfig.masterIpv4CidrBlock", computed: true },
+    { path: "privateClusterConfig.privateEndpointSubnetwork", computed: false },
+    { path: "defaultMaxPodsPerNode", computed: true },
+    { path: "datapathProvider", computed: true },
+    { path: "dataplaneOptimizationMode", computed: false },
+    { path: "userManagedKeysConfig.clusterCa", computed: false },
+    { path: "userManagedKeysConfig.etcdApiCa", computed: false },
+    { path: "userManagedKeysConfig.etcdPeerCa", computed: false },
+    { path: "userManagedKeysConfig.aggregationCa", computed: false },
   ],
   "gcp:container/nodePool:NodePool": [
-    {
-      "path": "placementPolicy",
-      "computed": false
-    },
-    {
-      "path": "queuedProvisioning",
-      "computed": false
-    },
-    {
-      "path": "maxPodsPerNode",
-      "computed": true
-    },
-    {
-      "path": "initialNodeCount",
-      "computed": true
-    },
-    {
-      "path": "name",
-      "computed": true
-    },
-    {
-      "path": "namePrefix",
-      "computed": true
-    },
-    {
-      "path": "nodeConfig",
-      "computed": true
-    },
-    {
-      "path": "networkConfig.acceleratorNetworkProfile",
-      "computed": false
-    },
-    {
-      "path": "networkConfig.createPodRange",
-      "computed": false
-    },
-    {
-      "path": "networkConfig.podRange",
-      "computed": true
-    },
-    {
-      "path": "networkConfig.podIpv4CidrBlock",
-      "computed": true
-    },
-    {
-      "path": "networkConfig.additionalNodeNetworkConfigs",
-      "computed": true
-    },
-    {
-      "path": "networkConfig.additionalPodNetworkConfigs",
-      "computed": false
-    },
-    {
-      "path": "networkConfig.podCidrOverprovisionConfig",
-      "computed": true
-    },
-    {
-      "path": "networkConfig.subnetwork",
-      "computed": true
-    },
-    {
-      "path": "project",
-      "computed": true
-    },
-    {
-      "path": "cluster",
-      "computed": false
-    },
-    {
-      "path": "location",
-      "computed": true
-    }
+    { path: "placementPolicy", computed: false },
+    { path: "queuedProvisioning", computed: false },
+    { path: "maxPodsPerNode", computed: true },
+    { path: "initialNodeCount", computed: true },
+    { path: "name", computed: true },
+    { path: "namePrefix", computed: true },
+    { path: "nodeConfig", computed: true },
+    { path: "networkConfig.acceleratorNetworkProfile", computed: false },
+    { path: "networkConfig.createPodRange", computed: false },
+    { path: "networkConfig.podRange", computed: true },
+    { path: "networkConfig.podIpv4CidrBlock", computed: true },
+    { path: "networkConfig.additionalNodeNetworkConfigs", computed: true },
+    { path: "networkConfig.additionalPodNetworkConfigs", computed: false },
+    { path: "networkConfig.podCidrOverprovisionConfig", computed: true },
+    { path: "networkConfig.subnetwork", computed: true },
+    { path: "project", computed: true },
+    { path: "cluster", computed: false },
+    { path: "location", computed: true },
   ],
   "gcp:kms/keyRing:KeyRing": [
-    {
-      "path": "location",
-      "computed": false
-    },
-    {
-      "path": "name",
-      "computed": false
-    },
-    {
-      "path": "project",
-      "computed": true
-    }
+    { path: "location", computed: false },
+    { path: "name", computed: false },
+    { path: "project", computed: true },
   ],
   "gcp:kms/cryptoKey:CryptoKey": [
-    {
-      "path": "keyRing",
-      "computed": false
-    },
-    {
-      "path": "name",
-      "computed": false
-    },
-    {
-      "path": "cryptoKeyBackend",
-      "computed": true
-    },
-    {
-      "path": "destroyScheduledDuration",
-      "computed": true
-    },
-    {
-      "path": "importOnly",
-      "computed": true
-    },
-    {
-      "path": "purpose",
-      "computed": false
-    },
-    {
-      "path": "versionTemplate.protectionLevel",
-      "computed": false
-    }
+    { path: "keyRing", computed: false },
+    { path: "name", computed: false },
+    { path: "cryptoKeyBackend", computed: true },
+    { path: "destroyScheduledDuration", computed: true },
+    { path: "importOnly", computed: true },
+    { path: "purpose", computed: false },
+    { path: "versionTemplate.protectionLevel", computed: false },
   ],
   "gcp:storage/bucket:Bucket": [
-    {
-      "path": "name",
-      "computed": false
-    },
-    {
-      "path": "location",
-      "computed": false
-    },
-    {
-      "path": "project",
-      "computed": true
-    },
-    {
-      "path": "enableObjectRetention",
-      "computed": false
-    },
-    {
-      "path": "customPlacementConfig.dataLocations",
-      "computed": false
-    },
-    {
-      "path": "hierarchicalNamespace",
-      "computed": false
-    }
+    { path: "name", computed: false },
+    { path: "location", computed: false },
+    { path: "project", computed: true },
+    { path: "enableObjectRetention", computed: false },
+    { path: "customPlacementConfig.dataLocations", computed: false },
+    { path: "hierarchicalNamespace", computed: false },
   ],
   "gcp:gkebackup/backupPlan:BackupPlan": [
-    {
-      "path": "cluster",
-      "computed": false
-    },
-    {
-      "path": "location",
-      "computed": false
-    },
-    {
-      "path": "name",
-      "computed": false
-    },
-    {
-      "path": "project",
-      "computed": true
-    }
+    { path: "cluster", computed: false },
+    { path: "location", computed: false },
+    { path: "name", computed: false },
+    { path: "project", computed: true },
   ],
   "gcp:compute/network:Network": [
-    {
-      "path": "name",
-      "computed": false
-    },
-    {
-      "path": "autoCreateSubnetworks",
-      "computed": false
-    },
-    {
-      "path": "description",
-      "computed": false
-    },
-    {
-      "path": "internalIpv6Range",
-      "computed": true
-    },
-    {
-      "path": "networkProfile",
-      "computed": false
-    },
-    {
-      "path": "params",
-      "computed": false
-    },
-    {
-      "path": "project",
-      "computed": true
-    }
+    { path: "name", computed: false },
+    { path: "autoCreateSubnetworks", computed: false },
+    { path: "description", computed: false },
+    { path: "internalIpv6Range", computed: true },
+    { path: "networkProfile", computed: false },
+    { path: "params", computed: false },
+    { path: "project", computed: true },
   ],
   "gcp:compute/subnetwork:Subnetwork": [
-    {
-      "path": "name",
-      "computed": false
-    },
-    {
-      "path": "network",
-      "computed": false
-    },
-    {
-      "path": "description",
-      "computed": false
-    },
-    {
-      "path": "externalIpv6Prefix",
-      "computed": true
-    },
-    {
-      "path": "internalIpv6Prefix",
-      "computed": true
-    },
-    {
-      "path": "params",
-      "computed": false
-    },
-    {
-      "path": "region",
-      "computed": true
-    },
-    {
-      "path": "reservedInternalRange",
-      "computed": false
-    },
-    {
-      "path": "resolveSubnetMask",
-      "computed": false
-    },
-    {
-      "path": "project",
-      "computed": true
-    }
+    { path: "name", computed: false },
+    { path: "network", computed: false },
+    { path: "description", computed: false },
+    { path: "externalIpv6Prefix", computed: true },
+    { path: "internalIpv6Prefix", computed: true },
+    { path: "params", computed: false },
+    { path: "region", computed: true },
+    { path: "reservedInternalRange", computed: false },
+    { path: "resolveSubnetMask", computed: false },
+    { path: "project", computed: true },
   ],
   "gcp:gkehub/membership:Membership": [
-    {
-      "path": "membershipId",
-      "computed": false
-    },
-    {
-      "path": "authority.issuer",
-      "computed": false
-    },
-    {
-      "path": "endpoint",
-      "computed": false
-    },
-    {
-      "path": "location",
-      "computed": false
-    },
-    {
-      "path": "project",
-      "computed": true
-    }
+    { path: "membershipId", computed: false },
+    { path: "authority.issuer", computed: false },
+    { path: "endpoint", computed: false },
+    { path: "location", computed: false },
+    { path: "project", computed: true },
   ],
   "gcp:gkehub/feature:Feature": [
-    {
-      "path": "location",
-      "computed": false
-    },
-    {
-      "path": "name",
-      "computed": false
-    },
-    {
-      "path": "project",
-      "computed": true
-    }
+    { path: "location", computed: false },
+    { path: "name", computed: false },
+    { path: "project", computed: true },
   ],
   "gcp:compute/globalAddress:GlobalAddress": [
-    {
-      "path": "name",
-      "computed": false
-    },
-    {
-      "path": "address",
-      "computed": true
-    },
-    {
-      "path": "addressType",
-      "computed": false
-    },
-    {
-      "path": "description",
-      "computed": false
-    },
-    {
-      "path": "ipVersion",
-      "computed": false
-    },
-    {
-      "path": "network",
-      "computed": false
-    },
-    {
-      "path": "prefixLength",
-      "computed": true
-    },
-    {
-      "path": "purpose",
-      "computed": false
-    },
-    {
-      "path": "project",
-      "computed": true
-    }
+    { path: "name", computed: false },
+    { path: "address", computed: true },
+    { path: "addressType", computed: false },
+    { path: "description", computed: false },
+    { path: "ipVersion", computed: false },
+    { path: "network", computed: false },
+    { path: "prefixLength", computed: true },
+    { path: "purpose", computed: false },
+    { path: "project", computed: true },
   ],
   "gcp:dns/managedZone:ManagedZone": [
-    {
-      "path": "dnsName",
-      "computed": false
-    },
-    {
-      "path": "name",
-      "computed": false
-    },
-    {
-      "path": "visibility",
-      "computed": false
-    },
-    {
-      "path": "project",
-      "computed": true
-    }
+    { path: "dnsName", computed: false },
+    { path: "name", computed: false },
+    { path: "visibility", computed: false },
+    { path: "project", computed: true },
   ],
   "gcp:certificatemanager/certificateMap:CertificateMap": [
-    {
-      "path": "name",
-      "computed": false
-    },
-    {
-      "path": "project",
-      "computed": true
-    }
+    { path: "name", computed: false },
+    { path: "project", computed: true },
   ],
   "gcp:certificatemanager/certificate:Certificate": [
-    {
-      "path": "name",
-      "computed": false
-    },
-    {
-      "path": "location",
-      "computed": false
-    },
-    {
-      "path": "managed",
-      "computed": false
-    },
-    {
-      "path": "scope",
-      "computed": false
-    },
-    {
-      "path": "project",
-      "computed": true
-    }
+    { path: "name", computed: false },
+    { path: "location", computed: false },
+    { path: "managed", computed: false },
+    { path: "scope", computed: false },
+    { path: "project", computed: true },
   ],
   "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": [
-    {
-      "path": "domain",
-      "computed": false
-    },
-    {
-      "path": "name",
-      "computed": false
-    },
-    {
-      "path": "location",
-      "computed": false
-    },
-    {
-      "path": "type",
-      "computed": true
-    },
-    {
-      "path": "project",
-      "computed": true
-    }
+    { path: "domain", computed: false },
+    { path: "name", computed: false },
+    { path: "location", computed: false },
+    { path: "type", computed: true },
+    { path: "project", computed: true },
   ],
   "vault:index/mount:Mount": [
-    {
-      "path": "type",
-      "computed": false
-    },
-    {
-      "path": "sealWrap",
-      "computed": true
-    },
-    {
-      "path": "externalEntropyAccess",
-      "computed": false
-    },
-    {
-      "path": "local",
-      "computed": false
-    }
+    { path: "type", computed: false },
+    { path: "sealWrap", computed: true },
+    { path: "externalEntropyAccess", computed: false },
+    { path: "local", computed: false },
   ],
   "vault:index/authBackend:AuthBackend": [
-    {
-      "path": "type",
-      "computed": false
-    },
-    {
-      "path": "local",
-      "computed": false
-    }
+    { path: "type", computed: false },
+    { path: "local", computed: false },
   ],
   "kubernetes:core/v1:Namespace": [
-    {
-      "path": "metadata.name",
-      "computed": false
-    },
-    {
-      "path": "metadata.namespace",
-      "computed": false
-    }
+    { path: "metadata.name", computed: false },
+    { path: "metadata.namespace", computed: false },
   ],
   "kubernetes:core/v1:PersistentVolumeClaim": [
-    {
-      "path": "metadata.name",
-      "computed": false
-    },
-    {
-      "path": "metadata.namespace",
-      "computed": false
-    },
-    {
-      "path": "spec.accessModes",
-      "computed": false
-    },
-    {
-      "path": "spec.selector",
-      "computed": false
-    },
-    {
-      "path": "spec.storageClassName",
-      "computed": false
-    },
-    {
-      "path": "spec.volumeName",
-      "computed": false
-    }
-  ]
+    { path: "metadata.name", computed: false },
+    { path: "metadata.namespace", computed: false },
+    { path: "spec.accessModes", computed: false },
+    { path: "spec.selector", computed: false },
+    { path: "spec.storageClassName", computed: false },
+    { path: "spec.volumeName", computed: false },
+  ],
 };
