@@ -307,6 +307,11 @@ export const DISGUISED: Record<string, Cases> = {
       { ...on("ai-gateway-vault-policy", "a + segment before the tenant", "policy", policyText("runway/env/+/data/service/ai-gateway/*")), also: ["V5"] },
       { ...on("ai-gateway-vault-policy", "a glob over every service", "policy", policyText("runway/env/test/data/service/*")), also: ["V5"] },
       { ...on("ai-gateway-vault-policy", "a platform path", "policy", policyText(TENANT_POLICY_PATH, "sys/policies/acl/*")), also: ["V5"] },
+      {
+        ...on("ai-gateway-vault-policy", "the same tenant's secrets of another environment", "policy", policyText(TENANT_POLICY_PATH, "runway/env/production/data/service/ai-gateway/*"), /reaches beyond tenant "ai-gateway"'s secrets; grant only <mount>\/env\/test\//),
+        also: ["V5"],
+      },
+      { ...on("ai-gateway-vault-policy", "the tenant's prefix in a mount other than the environment's", "policy", policyText(TENANT_POLICY_PATH, "secret/data/service/ai-gateway/*")), also: ["V5"] },
     ],
   },
 };

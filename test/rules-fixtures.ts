@@ -44,6 +44,7 @@ export function resource(type: string, name: string, inputs: Record<string, unkn
 
 const tenantLabels = {
   "app.kubernetes.io/managed-by": "runway",
+  "runway.gitlab.com/environment": "test",
   "runway.gitlab.com/tenant": "true",
   "pod-security.kubernetes.io/enforce": "restricted",
   "pod-security.kubernetes.io/enforce-version": "v1.33",

@@ -214,10 +214,22 @@ const SELF_TOKEN_PATHS = ["auth/token/lookup-self", "auth/token/renew-self", "au
  * tenant segment literal or the namespace template, and no glob (`*`, `+`) before the segment after it. A glob in
  * or before the tenant segment (`service/ai-gateway*`, `env/+/data/...`) reaches other tenants or environments.
  */
-export function pathInsideTenant(path: string, ns: string): boolean {
+export function pathInsideTenant(path: string, ns: string, environment?: string): boolean {
   if (SELF_TOKEN_PATHS.includes(path)) return true;
   const m = /^([^*+]*?)\/service\/([^/]+)\/(.*)$/.exec(path);
-  return m !== null && (m[2] === ns || TEMPLATE_SEGMENT.test(m[2]));
+  if (m === null || (m[2] !== ns && !TEMPLATE_SEGMENT.test(m[2]))) return false;
+  // The tenant's own environment only: `<kvMount>/env/<environment>/(data|metadata)/service/<ns>/...`.
+  return environment === undefined || new RegExp(`(^|/)env/${escapeRegExp(environment)}/(data|metadata)$`).test(m[1]);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The environment of a tenant namespace, from its Namespace's `runway.gitlab.com/environment` label in the plan. */
+function tenantEnvironment(ns: string, ctx: RuleContext): string | undefined {
+  const nsResource = ctx.resources.find((r) => r.type === T.namespace && k8sName(r) === ns);
+  const labels = nsResource ? at(nsResource.inputs, "metadata.labels") : undefined;
+  const env = isRecord(labels) ? labels["runway.gitlab.com/environment"] : undefined;
+  return typeof env === "string" && !isOpaque(env) ? env : undefined;
 }
 
 const TEMPLATE_SEGMENT = /^\{\{identity\.entity\.aliases\.[^.}]+\.metadata\.service_account_namespace\}\}$/;
@@ -257,9 +269,10 @@ function checkPolicyScope(p: CheckedResource, ctx: RuleContext): Finding[] {
   const text = at(p.inputs, "policy");
   if (isOpaque(text)) return [unverified("policy", text)];
   const [ns] = tenants;
+  const env = tenantEnvironment(ns, ctx);
   return policyPaths(String(text ?? ""))
-    .filter((path) => !pathInsideTenant(path, ns))
-    .map((path) => `policy path ${show(path)} reaches beyond tenant "${ns}"'s secrets; grant only <mount>/env/<env>/(data|metadata)/service/${ns}/... (or the namespace template), with globs only after the tenant segment`);
+    .filter((path) => !pathInsideTenant(path, ns, env))
+    .map((path) => `policy path ${show(path)} reaches beyond tenant "${ns}"'s secrets; grant only <mount>/env/${env ?? "<env>"}/(data|metadata)/service/${ns}/... (or the namespace template), with globs only after the tenant segment`);
 }
 
 const V5_SCOPE: Rule = {
