@@ -67,6 +67,19 @@ describe("cluster isolation (acme)", () => {
     expect(p.one("vault:index/mount:Mount").protect).toBe(true);
   });
 
+  it("tells each service's team what it gets on the customer's cluster, as the merge request's note reads it", () => {
+    const tenants = p.outputs.tenants as Record<string, Record<string, unknown>>;
+    expect(Object.keys(tenants)).toEqual(["ai-gateway"]);
+    expect(tenants["ai-gateway"]).toMatchObject({
+      environment: "dedicated-acme",
+      stack: "dedicated-acme",
+      project: "gl-dedicated-acme",
+      url: "https://ai-gateway.dedicated-acme.runway.gitlab.net",
+      gcpServiceAccount: "rw-ai-gateway@gl-dedicated-acme.iam.gserviceaccount.com",
+      vault: expect.objectContaining({ mount: "runway/env/dedicated-acme" }),
+    });
+  });
+
   it("gives the service's own CI no access into the customer's cluster", () => {
     const config = p.ofType("pulumi-nodejs:dynamic:Resource").find((r) => r.name === "dedicated-acme-agent-config");
     expect(JSON.stringify(config?.inputs)).not.toContain("code-suggestions/ai-assist");

@@ -41,6 +41,10 @@ export class DedicatedTenant extends pulumi.ComponentResource {
   readonly hosts: string[];
   /** Cluster isolation: the customer's Gateways (DNS authorization records to publish, external address). */
   readonly gateway: SharedGateway | undefined;
+  /** Cluster isolation: what each service's team gets, by service (filled once tenantsCreated resolves). */
+  readonly tenantSummaries: Record<string, unknown> | undefined;
+  /** Resolves once every service of the customer's own cluster is created; at once for namespace isolation. */
+  readonly tenantsCreated: Promise<void>;
 
   constructor(name: string, args: DedicatedTenantArgs, opts?: pulumi.ComponentResourceOptions) {
     const c = args.config;
@@ -77,8 +81,13 @@ export class DedicatedTenant extends pulumi.ComponentResource {
       );
       this.projectId = own.project.projectId;
       this.gateway = own.gateway;
+      this.tenantSummaries = own.tenantSummaries;
+      this.tenantsCreated = own.tenantsCreated;
       this.hosts = active.map((t) => serviceHost(t.name, t.environment, cluster.domain as string));
     } else {
+      // The host environment's stack creates the namespaces and reports them in its own tenants output.
+      this.tenantSummaries = undefined;
+      this.tenantsCreated = Promise.resolve();
       const host = args.host as { projectId: string; domain: string };
       const g = c["runway:gcp"];
       const project = new ServiceProject(

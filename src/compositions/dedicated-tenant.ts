@@ -6,7 +6,7 @@ import type { StackSecrets } from "../program";
 import { DedicatedTenant } from "../../components/platform/dedicated-tenant";
 
 /** `dedicated-tenant` kind: a GitLab Dedicated customer's instance of its satellite services. */
-export function dedicatedTenantComposition(ctx: StackContext, config: DedicatedTenantConfig, secrets: StackSecrets): Record<string, unknown> {
+export async function dedicatedTenantComposition(ctx: StackContext, config: DedicatedTenantConfig, secrets: StackSecrets): Promise<Record<string, unknown>> {
   const entries = config["runway:services"].map((name) => {
     const found = ctx.catalog.find((f) => f.entry.metadata.name === name);
     // dedicatedTenantProblems has already reported a missing entry with its position.
@@ -25,6 +25,7 @@ export function dedicatedTenantComposition(ctx: StackContext, config: DedicatedT
     gitlabToken: secrets.gitlabToken,
     host: topo ? { projectId: topo.platformConfig["runway:gcp"].projectId, domain: topo.platformConfig["runway:domain"] } : undefined,
   });
+  await t.tenantsCreated;
   return {
     tenant: config["runway:tenant"],
     isolation: config["runway:isolation"],
@@ -32,6 +33,8 @@ export function dedicatedTenantComposition(ctx: StackContext, config: DedicatedT
     gitlabRelease: config["runway:gitlabRelease"],
     projectId: t.projectId,
     hosts: t.hosts,
+    // What each service's team gets on the customer's own cluster: the merge request's note shows it.
+    ...(t.tenantSummaries ? { tenants: t.tenantSummaries } : {}),
     ...(hostEnv ? { hostEnvironment: hostEnv } : {}),
     // Cluster isolation: to publish in the customer's zone, as for an environment (docs/dedicated.md).
     ...(t.gateway
