@@ -116,6 +116,12 @@ describe("runway validate on bad input", () => {
     expectLine(root, new RegExp(`^services/glgo\\.yaml:\\d+:\\d+: spec\\.egress\\[0\\]\\.cidr: .*${message.source}`));
   });
 
+  it("rejects catalog egress into a regional cluster's own ranges, where the service runs there", () => {
+    const root = project();
+    edit(root, "services/ai-gateway.yaml", (d) => set(d, "spec.egress", [{ cidr: "10.96.0.0/16", ports: [443] }]));
+    expectLine(root, /^services\/ai-gateway\.yaml:\d+:\d+: spec\.egress\[0\]\.cidr: .*reaches the cluster's own pods range of europe-west4 10\.96\.0\.0\/14; .*\(stack platform-staging-europe-west4; K2\)/);
+  });
+
   it("rejects catalog egress that covers the internet only together", () => {
     const root = project();
     edit(root, "services/glgo.yaml", (d) => set(d, "spec.egress", [{ cidr: "0.0.0.0/1", ports: [443] }, { cidr: "128.0.0.0/1", ports: [443] }]));

@@ -295,7 +295,7 @@ export function clusterTenants(stack: StackFile, catalog: readonly CatalogFile[]
  */
 export function crossStackProblems(stack: StackFile, stacks: readonly StackFile[], catalog: readonly CatalogFile[]): Diagnostic[] {
   // Two platform stacks of one environment (and so one Vault mount, kvMountConflicts) are among projectProblems.
-  const out = [...tenantEgressProblems(stack, catalog), ...regionStackProblems(stack, stacks), ...dedicatedTenantProblems(stack, stacks, catalog)];
+  const out = [...tenantEgressProblems(stack, catalog, stacks), ...regionStackProblems(stack, stacks), ...dedicatedTenantProblems(stack, stacks, catalog)];
   const c = stack.config;
   if (c["runway:kind"] !== "selfhosted" && c["runway:cluster"] && c["runway:network"]) {
     const region = c["runway:cluster"].region;
@@ -322,10 +322,11 @@ export function stackClusterRanges(stack: StackFile): ClusterRange[] {
 }
 
 /** Egress of the stack's tenants into the stack's own ranges, reported at the catalog entry (the rule is K2-egress's). */
-function tenantEgressProblems(stack: StackFile, catalog: readonly CatalogFile[]): Diagnostic[] {
+function tenantEgressProblems(stack: StackFile, catalog: readonly CatalogFile[], stacks: readonly StackFile[]): Diagnostic[] {
   const ranges = stackClusterRanges(stack);
   if (ranges.length === 0) return [];
-  return clusterTenants(stack, catalog).flatMap((t) => {
+  // A regional cluster's tenants come from its environment's platform stack: hence every stack.
+  return clusterTenants(stack, catalog, stacks).flatMap((t) => {
     const file = catalog.find((f) => f.entry.metadata.name === t.name);
     const egress = file?.entry.spec.egress ?? [];
     const cidrs = egress.filter((e) => e.cidr !== undefined);
