@@ -42,6 +42,14 @@ describe("exit statuses", () => {
     expect({ code: p.code, out: p.stdout }).toEqual({ code: 0, out: expect.stringMatching(/^Usage: runway plan/) });
   });
 
+  it("a command group that does something itself runs it when named alone: `runway ipam` shows the address plan", async () => {
+    const r = await runCli("ipam");
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/^Usage:/);
+    expect(r.out).toMatch(/^ranges in use:$/m);
+    expect((await runCli("stack")).out).toMatch(/^Usage: runway stack/);
+  });
+
   it("2 for a wrong command line, with one `runway: <command>: message` line and a pointer to help", async () => {
     const cases: [string[], string][] = [
       [["plan"], "runway: plan: choose --stack NAME or --all"],
